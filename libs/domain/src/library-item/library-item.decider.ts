@@ -1,0 +1,81 @@
+import type { CreateLibraryItem, DeleteLibraryItem, LibraryItemCommand } from './library-item.commands';
+import type { LibraryItemEvent } from './library-item.events';
+import type { LibraryItemState } from './library-item.state';
+import { evolveLibraryItem, initialLibraryItemState } from './library-item.state';
+import { assertNever } from '../shared/assert-never';
+import type { Decider } from '../shared/decider';
+import { AlreadyExists, invalidArgument, notFound } from '../shared/errors';
+import { message } from '../shared/message';
+
+export const ITEM_NAME_MAX = 80;
+export const ITEM_DESCRIPTION_MAX = 2000;
+
+export function duplicateItemName(itemName: string, libraryName: string, libraryId: string): AlreadyExists {
+  return new AlreadyExists(
+    message(
+      'com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library',
+      `Duplicate item name '${itemName}' is not supported in library '${libraryName}' (${libraryId}).`,
+      [itemName, libraryName, libraryId],
+    ),
+  );
+}
+
+function create(command: CreateLibraryItem, state: LibraryItemState): LibraryItemEvent[] {
+  if (state.status !== 'EMPTY') {
+    // A retried import with the same client token finds its own item: nothing to do.
+    if (state.status === 'LIVE' && command.clientToken !== undefined && state.clientToken === command.clientToken) {
+      return [];
+    }
+    throw duplicateItemName(command.name, command.library.name, command.library.id);
+  }
+  if (command.name.length === 0) throw invalidArgument('create_spec.name', 'an item needs a non-empty name');
+  if (command.name.length > ITEM_NAME_MAX) {
+    throw invalidArgument('create_spec.name', `longer than ${ITEM_NAME_MAX} characters`);
+  }
+  if (command.description.length > ITEM_DESCRIPTION_MAX) {
+    throw invalidArgument('create_spec.description', `longer than ${ITEM_DESCRIPTION_MAX} characters`);
+  }
+  if (command.library.itemNamedAlike !== undefined) {
+    throw duplicateItemName(command.name, command.library.name, command.library.id);
+  }
+  return [
+    {
+      type: 'LibraryItemCreated',
+      data: {
+        itemId: command.itemId,
+        libraryId: command.library.id,
+        name: command.name,
+        description: command.description,
+        ...(command.itemType === undefined ? {} : { itemType: command.itemType }),
+        ...(command.clientToken === undefined ? {} : { clientToken: command.clientToken }),
+        createdAt: command.now,
+      },
+    },
+  ];
+}
+
+function remove(command: DeleteLibraryItem, state: LibraryItemState): LibraryItemEvent[] {
+  if (state.status !== 'LIVE') throw notFound('library_item', command.itemId);
+  return [
+    {
+      type: 'LibraryItemDeleted',
+      data: { itemId: command.itemId, libraryId: state.libraryId, reason: command.reason, deletedAt: command.now },
+    },
+  ];
+}
+
+export const libraryItemDecider: Decider<LibraryItemState, LibraryItemCommand, LibraryItemEvent> = {
+  streamType: 'library_item',
+  initialState: initialLibraryItemState,
+  evolve: evolveLibraryItem,
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateLibraryItem':
+        return create(command, state);
+      case 'DeleteLibraryItem':
+        return remove(command, state);
+      default:
+        return assertNever(command);
+    }
+  },
+};

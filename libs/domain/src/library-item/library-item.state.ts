@@ -1,0 +1,37 @@
+import type { LibraryItemEvent } from './library-item.events';
+import { assertNever } from '../shared/assert-never';
+
+export type LibraryItemState =
+  | { readonly status: 'EMPTY' }
+  | {
+      readonly status: 'LIVE';
+      readonly itemId: string;
+      readonly libraryId: string;
+      readonly itemType?: string;
+      /** `content_version` as a number; the wire shows it as a string. */
+      readonly contentVersion: number;
+      readonly clientToken?: string;
+    }
+  | { readonly status: 'DELETED'; readonly itemId: string };
+
+export function initialLibraryItemState(): LibraryItemState {
+  return { status: 'EMPTY' };
+}
+
+export function evolveLibraryItem(state: LibraryItemState, event: LibraryItemEvent): LibraryItemState {
+  switch (event.type) {
+    case 'LibraryItemCreated':
+      return {
+        status: 'LIVE',
+        itemId: event.data.itemId,
+        libraryId: event.data.libraryId,
+        contentVersion: 1,
+        ...(event.data.itemType === undefined ? {} : { itemType: event.data.itemType }),
+        ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),
+      };
+    case 'LibraryItemDeleted':
+      return { status: 'DELETED', itemId: event.data.itemId };
+    default:
+      return assertNever(event);
+  }
+}

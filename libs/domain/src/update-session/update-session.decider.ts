@@ -1,0 +1,200 @@
+import type {
+  CancelUpdateSession,
+  CompleteUpdateSession,
+  CreateUpdateSession,
+  DeleteUpdateSession,
+  FailUpdateSession,
+  KeepUpdateSessionAlive,
+  UpdateSessionCommand,
+  UpdateUpdateSession,
+} from './update-session.commands';
+import type { UpdateSessionEvent } from './update-session.events';
+import type { ActiveUpdateSession, UpdateSessionState } from './update-session.state';
+import { evolveUpdateSession, initialUpdateSessionState } from './update-session.state';
+import { assertNever } from '../shared/assert-never';
+import { canSee } from '../shared/caller';
+import type { Decider } from '../shared/decider';
+import { addSeconds } from '../shared/decider';
+import { AlreadyExists, invalidSessionState, notFound, ResourceBusy } from '../shared/errors';
+import { message } from '../shared/message';
+
+export const MAX_CLIENT_PROGRESS = 100;
+
+export function updateSessionExists(itemId: string): ResourceBusy {
+  return new ResourceBusy(
+    message(
+      'com.vmware.vdcs.cls-main.update_session_exists',
+      `Library item ${itemId} already has an active update session.`,
+      [itemId],
+    ),
+  );
+}
+
+type Envelope = Exclude<UpdateSessionCommand, CreateUpdateSession>;
+type Operation = 'keep_alive' | 'update' | 'complete' | 'cancel' | 'fail';
+
+/** Sessions the caller may not see do not exist for them (issue 2 §5). */
+function visible(command: Envelope, state: UpdateSessionState): Exclude<UpdateSessionState, { status: 'EMPTY' | 'DELETED' }> {
+  if (state.status === 'EMPTY' || state.status === 'DELETED' || !canSee(command.caller, state.owner)) {
+    throw notFound('update_session', command.sessionId);
+  }
+  return state;
+}
+
+function active(operation: Operation, command: Envelope, state: UpdateSessionState): ActiveUpdateSession {
+  const session = visible(command, state);
+  if (session.status !== 'ACTIVE') {
+    throw invalidSessionState(operation, session.status, session.errorMessage?.defaultMessage);
+  }
+  return session;
+}
+
+function create(command: CreateUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  if (state.status !== 'EMPTY') {
+    // Ids derive from (caller, client token): a retried create finds its own session.
+    if (state.status !== 'DELETED' && command.clientToken !== undefined && state.clientToken === command.clientToken) {
+      return [];
+    }
+    throw new AlreadyExists(
+      message('com.vmware.vdcs.cls-main.update_session_exists_id', `Update session ${command.sessionId} already exists.`, [
+        command.sessionId,
+      ]),
+    );
+  }
+  if (command.item.activeUpdateSessionId !== undefined) throw updateSessionExists(command.item.id);
+  return [
+    {
+      type: 'UpdateSessionCreated',
+      data: {
+        sessionId: command.sessionId,
+        libraryItemId: command.item.id,
+        libraryId: command.item.libraryId,
+        itemContentVersion: command.item.contentVersion,
+        owner: command.caller.user,
+        ...(command.clientToken === undefined ? {} : { clientToken: command.clientToken }),
+        warningBehavior: command.warningBehavior,
+        createdAt: command.now,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+/** Progress only grows; values above 100 are capped and anything else is ignored (contract §10.6). */
+export function nextClientProgress(current: number, reported: number | undefined): number {
+  if (reported === undefined || !Number.isFinite(reported) || reported < 0) return current;
+  return Math.max(current, Math.min(Math.trunc(reported), MAX_CLIENT_PROGRESS));
+}
+
+function keepAlive(command: KeepUpdateSessionAlive, state: UpdateSessionState): UpdateSessionEvent[] {
+  const session = active('keep_alive', command, state);
+  return [
+    {
+      type: 'UpdateSessionKeptAlive',
+      data: {
+        sessionId: command.sessionId,
+        clientProgress: nextClientProgress(session.clientProgress, command.clientProgress),
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+function update(command: UpdateUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  const session = active('update', command, state);
+  return [
+    {
+      type: 'UpdateSessionWarningBehaviorUpdated',
+      data: {
+        sessionId: command.sessionId,
+        warningBehavior: command.warningBehavior ?? session.warningBehavior,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+function complete(command: CompleteUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  active('complete', command, state);
+  return [
+    {
+      type: 'UpdateSessionCompleted',
+      data: {
+        sessionId: command.sessionId,
+        completedAt: command.now,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+function cancel(command: CancelUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  active('cancel', command, state);
+  return [
+    {
+      type: 'UpdateSessionCanceled',
+      data: {
+        sessionId: command.sessionId,
+        reason: command.reason,
+        canceledAt: command.now,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+function fail(command: FailUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  const session = active('fail', command, state);
+  return [
+    {
+      type: 'UpdateSessionFailed',
+      data: {
+        sessionId: command.sessionId,
+        errorMessage: message(
+          'com.vmware.vdcs.cls-main.update_session_failed_by_client',
+          `The import of library item ${session.libraryItemId} has failed. Reason: ${command.clientErrorMessage}`,
+          [session.libraryItemId, command.clientErrorMessage],
+        ),
+        failedAt: command.now,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
+function remove(command: DeleteUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  const session = visible(command, state);
+  if (session.status === 'ACTIVE') throw invalidSessionState('delete', session.status, 'cancel or complete the session first');
+  return [
+    {
+      type: 'UpdateSessionDeleted',
+      data: { sessionId: command.sessionId, libraryItemId: session.libraryItemId, deletedAt: command.now },
+    },
+  ];
+}
+
+export const updateSessionDecider: Decider<UpdateSessionState, UpdateSessionCommand, UpdateSessionEvent> = {
+  streamType: 'update_session',
+  initialState: initialUpdateSessionState,
+  evolve: evolveUpdateSession,
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateUpdateSession':
+        return create(command, state);
+      case 'KeepUpdateSessionAlive':
+        return keepAlive(command, state);
+      case 'UpdateUpdateSession':
+        return update(command, state);
+      case 'CompleteUpdateSession':
+        return complete(command, state);
+      case 'CancelUpdateSession':
+        return cancel(command, state);
+      case 'FailUpdateSession':
+        return fail(command, state);
+      case 'DeleteUpdateSession':
+        return remove(command, state);
+      default:
+        return assertNever(command);
+    }
+  },
+};

@@ -1,0 +1,81 @@
+import type { DomainEvent } from '../shared/decider';
+import type { Message } from '../shared/message';
+
+export type WarningType =
+  | 'SELF_SIGNED_CERTIFICATE'
+  | 'EXPIRED_CERTIFICATE'
+  | 'NOT_YET_VALID_CERTIFICATE'
+  | 'UNTRUSTED_CERTIFICATE';
+
+export const WARNING_TYPES: readonly WarningType[] = [
+  'SELF_SIGNED_CERTIFICATE',
+  'EXPIRED_CERTIFICATE',
+  'NOT_YET_VALID_CERTIFICATE',
+  'UNTRUSTED_CERTIFICATE',
+];
+
+export interface WarningBehavior {
+  readonly type: WarningType;
+  readonly ignored: boolean;
+}
+
+/** Every event moves `expiresAt`: any activity extends an ACTIVE session, and a terminal one is purged a timeout later (contract §8.1, §8.5). */
+interface Expiring {
+  readonly sessionId: string;
+  readonly expiresAt: string;
+}
+
+export type UpdateSessionCreated = DomainEvent<
+  'UpdateSessionCreated',
+  Expiring & {
+    readonly libraryItemId: string;
+    readonly libraryId: string;
+    /** The item's `content_version` when the session opened. */
+    readonly itemContentVersion: number;
+    readonly owner: string;
+    readonly clientToken?: string;
+    readonly warningBehavior: readonly WarningBehavior[];
+    readonly createdAt: string;
+  }
+>;
+
+export type UpdateSessionKeptAlive = DomainEvent<
+  'UpdateSessionKeptAlive',
+  Expiring & { readonly clientProgress: number }
+>;
+
+export type UpdateSessionWarningBehaviorUpdated = DomainEvent<
+  'UpdateSessionWarningBehaviorUpdated',
+  Expiring & { readonly warningBehavior: readonly WarningBehavior[] }
+>;
+
+export type UpdateSessionCompleted = DomainEvent<
+  'UpdateSessionCompleted',
+  Expiring & { readonly completedAt: string }
+>;
+
+export type UpdateSessionCancellationReason = 'CLIENT' | 'ITEM_DELETED';
+
+export type UpdateSessionCanceled = DomainEvent<
+  'UpdateSessionCanceled',
+  Expiring & { readonly reason: UpdateSessionCancellationReason; readonly canceledAt: string }
+>;
+
+export type UpdateSessionFailed = DomainEvent<
+  'UpdateSessionFailed',
+  Expiring & { readonly errorMessage: Message; readonly failedAt: string }
+>;
+
+export type UpdateSessionDeleted = DomainEvent<
+  'UpdateSessionDeleted',
+  { readonly sessionId: string; readonly libraryItemId: string; readonly deletedAt: string }
+>;
+
+export type UpdateSessionEvent =
+  | UpdateSessionCreated
+  | UpdateSessionKeptAlive
+  | UpdateSessionWarningBehaviorUpdated
+  | UpdateSessionCompleted
+  | UpdateSessionCanceled
+  | UpdateSessionFailed
+  | UpdateSessionDeleted;

@@ -1,0 +1,56 @@
+import type { DomainEvent } from '@cls/domain';
+
+/** `no_stream`: the stream must not exist yet; `any`: append wherever it is; a number: the version it must be at. */
+export type ExpectedVersion = number | 'no_stream' | 'any';
+
+/** Who did it and why: the audit trail of every event (STYLE §5). */
+export interface EventMetadata {
+  readonly actor: string;
+  readonly correlationId: string;
+  /** The command id, or the id of the event that triggered a worker's command. */
+  readonly causationId: string;
+  readonly commandType: string;
+  readonly traceparent?: string;
+}
+
+export interface RecordedEvent<E extends DomainEvent = DomainEvent> {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamType: string;
+  readonly streamVersion: number;
+  readonly globalPosition: bigint;
+  readonly transactionId: bigint;
+  readonly type: E['type'];
+  readonly schemaVersion: number;
+  readonly data: E['data'];
+  readonly metadata: EventMetadata;
+  readonly recordedAt: Date;
+}
+
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly streamType: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly DomainEvent[];
+}
+
+/** The narrow SQL surface projections get inside the append transaction. */
+export interface SqlExecutor {
+  query<T = Record<string, unknown>>(sql: string, parameters?: readonly unknown[]): Promise<T[]>;
+}
+
+/**
+ * A read model kept in the same transaction as the append, so the API can read its own writes
+ * and database constraints on the view (one ACTIVE session per item) veto the append itself.
+ */
+export interface InlineProjection {
+  readonly name: string;
+  readonly eventTypes: readonly string[];
+  apply(sql: SqlExecutor, event: RecordedEvent): Promise<void>;
+}
+
+export interface StreamSlice {
+  /** 0 when the stream does not exist. */
+  readonly version: number;
+  readonly events: readonly RecordedEvent[];
+}

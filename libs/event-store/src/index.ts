@@ -1,0 +1,6 @@
+export * from './decider-command-runner';
+export * from './event-store.types';
+export * from './event-type-registry';
+export * from './postgres-error';
+export * from './postgres-event-store';
+export * from './version-conflict.error';

@@ -1,0 +1,12 @@
+import type { InlineProjection } from '@cls/event-store';
+
+import { libraryItemViewProjection } from './library-item-view.projection';
+import { libraryViewProjection } from './library-view.projection';
+import { updateSessionViewProjection } from './update-session-view.projection';
+
+/** Every projection the event store runs inside the append transaction. */
+export const INLINE_PROJECTIONS: readonly InlineProjection[] = [
+  libraryViewProjection,
+  libraryItemViewProjection,
+  updateSessionViewProjection,
+];

@@ -1,0 +1,33 @@
+import type { LibraryItemEvent } from '@cls/domain';
+import { duplicateItemName } from '@cls/domain';
+import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+
+export const libraryItemViewProjection: InlineProjection = {
+  name: 'library_item_view',
+  eventTypes: ['LibraryItemCreated', 'LibraryItemDeleted'],
+  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+    const event = { type: recorded.type, data: recorded.data } as LibraryItemEvent;
+    switch (event.type) {
+      case 'LibraryItemCreated': {
+        const { itemId, libraryId, name } = event.data;
+        const inserted = await sql.query(
+          `INSERT INTO library_item_view (id, library_id, name, description, type, content_version, metadata_version,
+                                          version, cached, size, creation_time, last_modified_time, last_stream_version)
+           VALUES ($1, $2, $3, $4, $5, 1, 1, 1, false, 0, $6, $6, $7)
+           ON CONFLICT DO NOTHING
+           RETURNING id`,
+          [itemId, libraryId, name, event.data.description, event.data.itemType ?? null, event.data.createdAt, recorded.streamVersion],
+        );
+        if (inserted.length > 0) return;
+        const [replayed] = await sql.query('SELECT 1 FROM library_item_view WHERE id = $1', [itemId]);
+        if (replayed) return;
+        // The name index vetoed it: a concurrent create took the name first.
+        const [library] = await sql.query<{ name: string }>('SELECT name FROM library_view WHERE id = $1', [libraryId]);
+        throw duplicateItemName(name, library?.name ?? '', libraryId);
+      }
+      case 'LibraryItemDeleted':
+        await sql.query('DELETE FROM library_item_view WHERE id = $1', [event.data.itemId]);
+        return;
+    }
+  },
+};
