@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+
+import { AuthenticationGuard, JsonResponseInterceptor, VapiExceptionFilter } from '@cls/http';
+import { ReadinessProbe } from '@cls/messaging';
+import { SessionsModule } from '@cls/sessions';
+
+import { ApiLibraryItemController } from './api/api-library-item.controller';
+import { ApiLibraryController } from './api/api-library.controller';
+import { ApiLoginController } from './api/api-login.controller';
+import { ApiUpdateSessionController } from './api/api-update-session.controller';
+import { UsersController } from './cls/users.controller';
+import { LoginService } from './login.service';
+import { DatastoreController } from './ops/datastore.controller';
+import { HealthController } from './ops/health.controller';
+import { RestLibraryItemController } from './rest/rest-library-item.controller';
+import { RestLibraryController } from './rest/rest-library.controller';
+import { RestLoginController } from './rest/rest-login.controller';
+import { RestUpdateSessionController } from './rest/rest-update-session.controller';
+
+/** HTTP in, commands and views out: both REST styles over the same application layer. */
+@Module({
+  imports: [SessionsModule],
+  controllers: [
+    HealthController,
+    RestLoginController,
+    RestLibraryController,
+    RestLibraryItemController,
+    RestUpdateSessionController,
+    ApiLoginController,
+    ApiLibraryController,
+    ApiLibraryItemController,
+    ApiUpdateSessionController,
+    DatastoreController,
+    UsersController,
+  ],
+  providers: [
+    LoginService,
+    ReadinessProbe,
+    AuthenticationGuard,
+    { provide: APP_GUARD, useExisting: AuthenticationGuard },
+    { provide: APP_FILTER, useClass: VapiExceptionFilter },
+    { provide: APP_INTERCEPTOR, useClass: JsonResponseInterceptor },
+  ],
+})
+export class ApiModule {}

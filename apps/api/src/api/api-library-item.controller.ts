@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+
+import { invalidArgument } from '@cls/domain';
+import { Ctx, parseBody, unknownAction } from '@cls/http';
+import type { RequestContext } from '@cls/sessions';
+import { CreateLibraryItemCommand, DeleteLibraryItemCommand, LibraryItemQueries } from '@cls/sessions';
+
+import { apiClientToken } from './client-token';
+import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
+
+/** `com.vmware.content.library.Item` in the `/api` style (§3.4). */
+@Controller('api/content/library/item')
+export class ApiLibraryItemController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly items: LibraryItemQueries,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  create(
+    @Ctx() context: RequestContext,
+    @Query('action') action: string | undefined,
+    @Query('client_token') tokenQuery: string | undefined,
+    @Headers('client-token') tokenHeader: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
+    if (action !== undefined) throw unknownAction(action);
+    const model = parseBody(itemModelInput, body);
+    return this.commands.execute(new CreateLibraryItemCommand(context, itemInputFrom(model, apiClientToken(tokenQuery, tokenHeader))));
+  }
+
+  @Get()
+  list(@Ctx() context: RequestContext, @Query('library_id') libraryId: string | undefined): Promise<string[]> {
+    if (!libraryId) throw invalidArgument('library_id', 'the library to list is required');
+    return this.items.listIds(context.caller, libraryId);
+  }
+
+  @Get(':id')
+  async get(@Ctx() context: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+    return itemToWire(await this.items.get(context.caller, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Ctx() context: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.commands.execute(new DeleteLibraryItemCommand(context, id));
+  }
+}

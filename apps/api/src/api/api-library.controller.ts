@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+
+import { Ctx, parseBody, unknownAction } from '@cls/http';
+import type { RequestContext } from '@cls/sessions';
+import { CreateLocalLibraryCommand, DeleteLocalLibraryCommand, LibraryQueries } from '@cls/sessions';
+
+import { apiClientToken } from './client-token';
+import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
+
+/** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/api` style (§3.2, §3.3). */
+@Controller('api/content')
+export class ApiLibraryController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly libraries: LibraryQueries,
+  ) {}
+
+  @Post('local-library')
+  @HttpCode(201)
+  create(
+    @Ctx() context: RequestContext,
+    @Query('action') action: string | undefined,
+    @Query('client_token') tokenQuery: string | undefined,
+    @Headers('client-token') tokenHeader: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
+    if (action !== undefined) throw unknownAction(action);
+    const model = parseBody(libraryModelInput, body);
+    return this.commands.execute(new CreateLocalLibraryCommand(context, libraryInputFrom(model, apiClientToken(tokenQuery, tokenHeader))));
+  }
+
+  @Get(['local-library', 'library'])
+  list(@Ctx() context: RequestContext): Promise<string[]> {
+    return this.libraries.listIds(context.caller);
+  }
+
+  @Get(['local-library/:id', 'library/:id'])
+  async get(@Ctx() context: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+    return libraryToWire(await this.libraries.get(context.caller, id));
+  }
+
+  @Delete('local-library/:id')
+  @HttpCode(204)
+  async remove(@Ctx() context: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.commands.execute(new DeleteLocalLibraryCommand(context, id));
+  }
+}

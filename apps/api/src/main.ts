@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+
+import fastifyCookie from '@fastify/cookie';
+import type { DynamicModule } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+
+import { UserDirectory } from '@cls/access';
+import type { AppConfig } from '@cls/config';
+import { ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
+import { DatabaseModule, migrate } from '@cls/database';
+import { CORRELATION_HEADER, correlationIdOf, JSON_BODY_LIMIT_BYTES, registerJsonBodyParser } from '@cls/http';
+import { WorkerModule } from '@cls/jobs';
+import { RedisModule } from '@cls/messaging';
+
+import { ApiModule } from './api.module';
+import { bootstrapAdmin } from './bootstrap-admin';
+
+@Module({})
+class ApiRootModule {
+  static create(config: AppConfig, withWorkers: boolean): DynamicModule {
+    return {
+      module: ApiRootModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, ApiModule, ...(withWorkers ? [WorkerModule] : [])],
+    };
+  }
+}
+
+/**
+ * `node main.js` serves the API; `--with-workers` also runs every worker role in this process
+ * (what `npm start` does). Migrations are applied first; concurrent starts take turns.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const withWorkers = process.argv.includes('--with-workers');
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
+
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 } });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiRootModule.create(config, withWorkers), adapter, {
+    bodyParser: false,
+    logger,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
+  await app.register(fastifyCookie);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(CORRELATION_HEADER, correlationIdOf(request));
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+  await bootstrapAdmin(app.get(UserDirectory), config);
+  await app.listen(config.port, config.host);
+  logger.log(`listening on ${await app.getUrl()}${withWorkers ? ' with all worker roles' : ''}`, 'bootstrap');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    new Logger('bootstrap').fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+
+import type { DynamicModule } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+import type { AppConfig } from '@cls/config';
+import { ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
+import { DatabaseModule } from '@cls/database';
+import { WorkerModule } from '@cls/jobs';
+import { RedisModule } from '@cls/messaging';
+
+@Module({})
+class WorkerRootModule {
+  static create(config: AppConfig): DynamicModule {
+    return { module: WorkerRootModule, imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, WorkerModule] };
+  }
+}
+
+/** A worker process: any number of them share the queues; SIGTERM finishes or releases their jobs. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
+    logger: createLogger(config.logLevel),
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    new Logger('worker').fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { createParamDecorator } from '@nestjs/common';
+
+import { unauthenticated } from '@cls/access';
+import type { ResolvedLogin } from '@cls/access';
+import type { RequestContext } from '@cls/sessions';
+
+import type { AuthenticatedRequest } from './authentication.guard';
+import { correlationIdOf } from './correlation-id';
+
+function loginOf(context: ExecutionContext): { request: AuthenticatedRequest; login: ResolvedLogin } {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.login) throw unauthenticated();
+  return { request, login: request.login };
+}
+
+/** The caller and correlation id of an authenticated request, as commands carry them. */
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
+  const { request, login } = loginOf(context);
+  return { caller: login.caller, correlationId: correlationIdOf(request) };
+});
+
+/** The API login session itself (for session get/delete). */
+export const Login = createParamDecorator((_: unknown, context: ExecutionContext): ResolvedLogin => loginOf(context).login);

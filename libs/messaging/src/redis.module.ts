@@ -1,0 +1,37 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+
+export const REDIS = Symbol('REDIS');
+
+/**
+ * The process's command connection to Redis. It fails fast instead of queueing commands while
+ * Redis is away, so a health check or a producer learns about the outage at once (STYLE §6).
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): Redis =>
+        new Redis(config.redisUrl, {
+          keyPrefix: `${config.redisPrefix}:`,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectionName: 'cls-engine',
+        }),
+    },
+  ],
+  exports: [REDIS],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

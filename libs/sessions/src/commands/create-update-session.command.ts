@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import { requirePrivilege } from '@cls/access';
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import type { WarningBehavior } from '@cls/domain';
+import { updateSessionDecider } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { Clock } from '../shared/clock';
+import { idFromClientToken, requireUuidToken } from '../shared/client-token';
+import type { RequestContext } from '../shared/request-context';
+import { metadataFor } from '../shared/request-context';
+import { LibraryItemQueries } from '../queries/library-item.queries';
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+
+export interface CreateUpdateSessionInput {
+  readonly libraryItemId: string;
+  readonly warningBehavior?: readonly WarningBehavior[];
+  readonly clientToken?: string;
+}
+
+export class CreateUpdateSessionCommand extends Command<string> {
+  constructor(
+    readonly context: RequestContext,
+    readonly input: CreateUpdateSessionInput,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CreateUpdateSessionCommand)
+export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateSessionCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly items: LibraryItemQueries,
+    private readonly sessions: UpdateSessionQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, input }: CreateUpdateSessionCommand): Promise<string> {
+    const clientToken = requireUuidToken(input.clientToken);
+    const item = await this.items.require(input.libraryItemId);
+    requirePrivilege(context.caller, 'ContentLibrary.UpdateSession', {
+      kind: 'library_item',
+      id: item.id,
+      libraryId: item.libraryId,
+    });
+    const sessionId =
+      clientToken === undefined ? randomUUID() : idFromClientToken('update_session', context.caller.user, clientToken);
+    const active = await this.sessions.activeSessionOf(item.id);
+    await this.runner.execute(
+      updateSessionDecider,
+      sessionId,
+      {
+        type: 'CreateUpdateSession',
+        sessionId,
+        caller: context.caller,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+        item: {
+          id: item.id,
+          libraryId: item.libraryId,
+          contentVersion: item.contentVersion,
+          ...(active === undefined || active.id === sessionId ? {} : { activeUpdateSessionId: active.id }),
+        },
+        warningBehavior: input.warningBehavior ?? [],
+        ...(clientToken === undefined ? {} : { clientToken }),
+      },
+      metadataFor(context, 'CreateUpdateSession'),
+    );
+    return sessionId;
+  }
+}

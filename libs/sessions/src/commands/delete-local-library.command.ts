@@ -1,0 +1,47 @@
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import { requirePrivilege } from '@cls/access';
+import { libraryDecider, notFound } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { LibraryContentRemoval } from './library-content-removal';
+import { Clock } from '../shared/clock';
+import type { RequestContext } from '../shared/request-context';
+import { metadataFor } from '../shared/request-context';
+import { LibraryItemQueries } from '../queries/library-item.queries';
+import { LibraryQueries } from '../queries/library.queries';
+
+export class DeleteLocalLibraryCommand extends Command<void> {
+  constructor(
+    readonly context: RequestContext,
+    readonly libraryId: string,
+  ) {
+    super();
+  }
+}
+
+/** Deleting a library removes its items at once and cancels their ACTIVE sessions, atomically. */
+@CommandHandler(DeleteLocalLibraryCommand)
+export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLibraryCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly libraries: LibraryQueries,
+    private readonly items: LibraryItemQueries,
+    private readonly removal: LibraryContentRemoval,
+  ) {}
+
+  async execute({ context, libraryId }: DeleteLocalLibraryCommand): Promise<void> {
+    const library = await this.libraries.find(libraryId);
+    if (!library) throw notFound('library', libraryId);
+    requirePrivilege(context.caller, 'ContentLibrary.DeleteLocalLibrary', { kind: 'library', id: library.id });
+    await this.runner.transact(async (scope) => {
+      const now = this.clock.now().toISOString();
+      await scope.decide(libraryDecider, library.id, { type: 'DeleteLocalLibrary', libraryId: library.id, now });
+      for (const itemId of await this.items.idsInLibrary(library.id)) {
+        await this.removal.removeItem(scope, itemId, 'LIBRARY_DELETED', now);
+      }
+    }, metadataFor(context, 'DeleteLocalLibrary'));
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import type { LibraryItemDeletionReason } from '@cls/domain';
+import { libraryItemDecider, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import type { DecisionScope } from '@cls/event-store';
+
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+
+/** The decisions shared by item delete and library delete: the item goes, its ACTIVE session is canceled. */
+@Injectable()
+export class LibraryContentRemoval {
+  constructor(
+    private readonly sessions: UpdateSessionQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async removeItem(scope: DecisionScope, itemId: string, reason: LibraryItemDeletionReason, now: string): Promise<void> {
+    await scope.decide(libraryItemDecider, itemId, { type: 'DeleteLibraryItem', itemId, reason, now });
+    const active = await this.sessions.activeSessionOf(itemId);
+    if (active) {
+      await scope.decide(updateSessionDecider, active.id, {
+        type: 'CancelUpdateSession',
+        sessionId: active.id,
+        reason: 'ITEM_DELETED',
+        caller: SYSTEM_CALLER,
+        now,
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+      });
+    }
+  }
+}

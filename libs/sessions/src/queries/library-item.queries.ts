@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import type { AuthenticatedCaller } from '@cls/access';
+import { requirePrivilege } from '@cls/access';
+import { DATA_SOURCE } from '@cls/database';
+import { isUuid } from '../shared/client-token';
+import { notFound } from '@cls/domain';
+
+import { LibraryQueries } from './library.queries';
+
+export interface LibraryItemView {
+  readonly id: string;
+  readonly libraryId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type?: string;
+  readonly contentVersion: number;
+  readonly metadataVersion: number;
+  readonly version: number;
+  readonly cached: boolean;
+  readonly size: number;
+  readonly creationTime: Date;
+  readonly lastModifiedTime: Date;
+}
+
+interface ItemRow {
+  id: string;
+  library_id: string;
+  name: string;
+  description: string;
+  type: string | null;
+  content_version: number;
+  metadata_version: number;
+  version: number;
+  cached: boolean;
+  size: string;
+  creation_time: Date;
+  last_modified_time: Date;
+}
+
+@Injectable()
+export class LibraryItemQueries {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly libraries: LibraryQueries,
+  ) {}
+
+  /** The item, or `not_found`, after checking `System.Read` on it. */
+  async get(caller: AuthenticatedCaller, itemId: string): Promise<LibraryItemView> {
+    const item = await this.require(itemId);
+    requirePrivilege(caller, 'System.Read', { kind: 'library_item', id: item.id, libraryId: item.libraryId });
+    return item;
+  }
+
+  /** The item or `not_found`, without an access check (the caller checks a more specific privilege). */
+  async require(itemId: string): Promise<LibraryItemView> {
+    if (!isUuid(itemId)) throw notFound('library_item', itemId);
+    const [row] = (await this.db.query('SELECT * FROM library_item_view WHERE id = $1', [itemId])) as ItemRow[];
+    if (!row) throw notFound('library_item', itemId);
+    return this.toView(row);
+  }
+
+  async listIds(caller: AuthenticatedCaller, libraryId: string): Promise<string[]> {
+    await this.libraries.get(caller, libraryId);
+    return this.idsInLibrary(libraryId);
+  }
+
+  async idsInLibrary(libraryId: string): Promise<string[]> {
+    if (!isUuid(libraryId)) return [];
+    const rows = (await this.db.query(
+      'SELECT id FROM library_item_view WHERE library_id = $1 ORDER BY creation_time, id',
+      [libraryId],
+    )) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  async idNamed(libraryId: string, name: string): Promise<string | undefined> {
+    const [row] = (await this.db.query('SELECT id FROM library_item_view WHERE library_id = $1 AND name = $2', [
+      libraryId,
+      name,
+    ])) as { id: string }[];
+    return row?.id;
+  }
+
+  private toView(row: ItemRow): LibraryItemView {
+    return {
+      id: row.id,
+      libraryId: row.library_id,
+      name: row.name,
+      description: row.description,
+      ...(row.type === null ? {} : { type: row.type }),
+      contentVersion: row.content_version,
+      metadataVersion: row.metadata_version,
+      version: row.version,
+      cached: row.cached,
+      size: Number(row.size),
+      creationTime: row.creation_time,
+      lastModifiedTime: row.last_modified_time,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import type { AuthenticatedCaller } from '@cls/access';
+import { requirePrivilege } from '@cls/access';
+import { DATA_SOURCE } from '@cls/database';
+import { isUuid } from '../shared/client-token';
+import type { StorageBacking } from '@cls/domain';
+import { notFound } from '@cls/domain';
+
+export interface LibraryView {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type: 'LOCAL';
+  readonly storageBacking: StorageBacking;
+  readonly serverGuid?: string;
+  readonly extras?: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  readonly creationTime: Date;
+  readonly lastModifiedTime: Date;
+}
+
+interface LibraryRow {
+  id: string;
+  name: string;
+  description: string;
+  storage_backing: StorageBacking;
+  server_guid: string | null;
+  extras: Record<string, unknown> | null;
+  version: number;
+  creation_time: Date;
+  last_modified_time: Date;
+}
+
+@Injectable()
+export class LibraryQueries {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  /** The library, or `not_found`, after checking `System.Read` on it. */
+  async get(caller: AuthenticatedCaller, libraryId: string): Promise<LibraryView> {
+    const library = await this.find(libraryId);
+    if (!library) throw notFound('library', libraryId);
+    requirePrivilege(caller, 'System.Read', { kind: 'library', id: library.id });
+    return library;
+  }
+
+  async find(libraryId: string): Promise<LibraryView | undefined> {
+    if (!isUuid(libraryId)) return undefined;
+    const [row] = (await this.db.query('SELECT * FROM library_view WHERE id = $1', [libraryId])) as LibraryRow[];
+    return row && this.toView(row);
+  }
+
+  /** Ids of the libraries the caller may read. */
+  async listIds(caller: AuthenticatedCaller): Promise<string[]> {
+    requirePrivilege(caller, 'System.Read', { kind: 'global' });
+    const rows = (await this.db.query('SELECT id FROM library_view ORDER BY creation_time, id')) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  private toView(row: LibraryRow): LibraryView {
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      type: 'LOCAL',
+      storageBacking: row.storage_backing,
+      ...(row.server_guid === null ? {} : { serverGuid: row.server_guid }),
+      ...(row.extras === null ? {} : { extras: row.extras }),
+      version: row.version,
+      creationTime: row.creation_time,
+      lastModifiedTime: row.last_modified_time,
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { EventTypeRegistry } from '@cls/event-store';
+
+/**
+ * Every event type the service stores, with its upcasters (none yet: all at schema version 1).
+ * A stored type name is forever; a changed shape adds an upcaster here (STYLE §5).
+ */
+export function createEventTypeRegistry(): EventTypeRegistry {
+  return new EventTypeRegistry()
+    .register('LocalLibraryCreated')
+    .register('LocalLibraryDeleted')
+    .register('LibraryItemCreated')
+    .register('LibraryItemDeleted')
+    .register('UpdateSessionCreated')
+    .register('UpdateSessionKeptAlive')
+    .register('UpdateSessionWarningBehaviorUpdated')
+    .register('UpdateSessionCompleted')
+    .register('UpdateSessionCanceled')
+    .register('UpdateSessionFailed')
+    .register('UpdateSessionDeleted');
+}
