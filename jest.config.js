@@ -1,0 +1,41 @@
+/** Three layers (STYLE §9): unit (pure code), int (real Postgres/Redis), e2e (the built service over HTTP). */
+const { compilerOptions } = require('./tsconfig.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target.replace(/^\.\//, '')}`]),
+);
+
+// NestJS 12 ships ESM only and Jest cannot require() ESM on Node 20: compile it to CommonJS like our code.
+const ESM_PACKAGES = ['@nestjs', 'uid', 'file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer'];
+
+const transform = {
+  '^.+\\.(t|j|mj)s$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+const project = (name, testMatch, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  testMatch,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit', ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts']),
+    project('int', ['<rootDir>/libs/**/*.int.spec.ts']),
+    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], { slowTestThreshold: 30 }),
+  ],
+};

@@ -1,0 +1,3 @@
+export * from './decider-specification';
+export * from './update-session.fixtures';
+export * from './test-database';

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+
+import { createDataSource, migrate } from '@cls/database';
+
+export const TEST_POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  open(): Promise<DataSource>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database per spec file, so runs never collide on one Postgres (STYLE §9). */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `cls_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const url = `${TEST_POSTGRES}/${name}`;
+  await migrate(url);
+  const opened: DataSource[] = [];
+  return {
+    url,
+    name,
+    async open() {
+      const dataSource = await createDataSource({ url, poolSize: 10 }).initialize();
+      opened.push(dataSource);
+      return dataSource;
+    },
+    async drop() {
+      await Promise.all(opened.map((dataSource) => (dataSource.isInitialized ? dataSource.destroy() : undefined)));
+      const admin = new Client({ connectionString: `${TEST_POSTGRES}/postgres` });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
