@@ -23,13 +23,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: COST.maxmem,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  // An empty or short stored hash would compare equal to anything of its length: refuse it.
+  if (expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await scrypt(password, Buffer.from(salt, 'base64'), KEY_LENGTH, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: COST.maxmem,
+    });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    // A corrupt cost parameter is a failed verification, not a crash.
+    return false;
+  }
 }
 
 /** A password for the bootstrap admin when none is configured: 144 random bits, URL-safe. */

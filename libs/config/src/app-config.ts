@@ -95,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const blankAsUnset = Object.fromEntries(
     Object.keys(environment.shape).flatMap((key) => {
       const value = env[key];
-      return value === undefined || value === '' ? [] : [[key, value]];
+      return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
     }),
   );
   const parsed = environment.safeParse(blankAsUnset);

@@ -25,7 +25,8 @@ function pathOf(issue: z.core.$ZodIssue): string {
  * `invalid_argument`, as the contract lists them per operation.
  */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(withoutNulls(body ?? {}));
+  // `reportInput` keeps the offending value on each issue: a missing field and a mistyped one differ.
+  const result = schema.safeParse(withoutNulls(body ?? {}), { reportInput: true });
   if (result.success) return result.data;
   const [issue] = result.error.issues;
   if (!issue) throw new InvalidRequest(message('com.vmware.vapi.rest.badRequest', 'Invalid request body.'));

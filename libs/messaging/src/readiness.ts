@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -31,5 +33,15 @@ export class ReadinessProbe {
       ),
     ]);
     return { postgres, redis };
+  }
+
+  /** At boot the Redis connection is still being made: wait for both servers, up to a deadline. */
+  async waitUntilReady(timeoutMs: number): Promise<Readiness> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const readiness = await this.check();
+      if ((readiness.postgres && readiness.redis) || Date.now() >= deadline) return readiness;
+      await sleep(200);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { AppConfig } from '@cls/config';
 import type { StorageBacking } from '@cls/domain';
@@ -45,5 +45,5 @@ export function resolveStorageBacking(config: AppConfig, input: StorageBackingIn
   if (!config.libraryStorageRoots.some((root) => isInside(root, path))) {
     throw invalidArgument('storage_backings.storage_uri', `"${uri}" is outside the allowed storage roots`);
   }
-  return { type: 'OTHER', storageUri: new URL(`file://${path}`).toString() };
+  return { type: 'OTHER', storageUri: pathToFileURL(path).toString() };
 }

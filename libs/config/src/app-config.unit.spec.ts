@@ -1,0 +1,168 @@
+import { resolve } from 'node:path';
+
+import { ConfigError, loadConfig } from './app-config';
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    const config = loadConfig({});
+
+    it('listens on 0.0.0.0:8080', () => {
+      expect(config.port).toBe(8080);
+      expect(config.host).toBe('0.0.0.0');
+    });
+
+    it('expires sessions after 300 s and idle logins after 1800 s', () => {
+      expect(config.sessionTimeoutSeconds).toBe(300);
+      expect(config.loginIdleTimeoutSeconds).toBe(1800);
+    });
+
+    it('talks to a local Postgres and Redis', () => {
+      expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/cls');
+      expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+      expect(config.redisPrefix).toBe('cls');
+    });
+
+    it('logs at info with no admin password, public URL or extra settings', () => {
+      expect(config.logLevel).toBe('info');
+      expect(config).not.toHaveProperty('adminPassword');
+      expect(config).not.toHaveProperty('publicUrl');
+      expect(config.adminUser).toBe('administrator@vsphere.local');
+      expect(config.shutdownGraceSeconds).toBe(25);
+    });
+
+    it('stores under ./var/storage made absolute', () => {
+      expect(config.storageRoot).toBe(resolve('./var/storage'));
+    });
+
+    it('offers one datastore, datastore-1, under STORAGE_ROOT, and STORAGE_ROOT as the only library root', () => {
+      const custom = loadConfig({ STORAGE_ROOT: '/srv/cls' });
+      expect(custom.storageRoot).toBe('/srv/cls');
+      expect(custom.datastores).toEqual([{ id: 'datastore-1', path: '/srv/cls/datastore-1' }]);
+      expect(custom.libraryStorageRoots).toEqual(['/srv/cls']);
+    });
+  });
+
+  it('reads every setting it is given', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://cls:secret@db:5432/cls',
+      REDIS_URL: 'rediss://cache:6380',
+      REDIS_PREFIX: 'cls-test.1',
+      SESSION_TIMEOUT_SECONDS: '60',
+      LOGIN_IDLE_TIMEOUT_SECONDS: '120',
+      CLS_ADMIN_USER: 'root',
+      CLS_ADMIN_PASSWORD: 'correct horse',
+      LOG_LEVEL: 'debug',
+      LIBRARY_STORAGE_ROOTS: '/srv/a, /srv/b/,',
+      PUBLIC_URL: 'https://cls.example.com//',
+      SHUTDOWN_GRACE_SECONDS: '5',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      host: '127.0.0.1',
+      databaseUrl: 'postgresql://cls:secret@db:5432/cls',
+      redisUrl: 'rediss://cache:6380',
+      redisPrefix: 'cls-test.1',
+      sessionTimeoutSeconds: 60,
+      loginIdleTimeoutSeconds: 120,
+      adminUser: 'root',
+      adminPassword: 'correct horse',
+      logLevel: 'debug',
+      libraryStorageRoots: ['/srv/a', '/srv/b'],
+      publicUrl: 'https://cls.example.com',
+      shutdownGraceSeconds: 5,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({
+      PORT: '',
+      SESSION_TIMEOUT_SECONDS: '',
+      DATABASE_URL: '',
+      LOG_LEVEL: '',
+      DATASTORES: '',
+      STORAGE_ROOT: '',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.sessionTimeoutSeconds).toBe(300);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/cls');
+    expect(config.logLevel).toBe('info');
+    expect(config.datastores).toEqual([{ id: 'datastore-1', path: resolve('./var/storage', 'datastore-1') }]);
+  });
+
+  it('treats whitespace-only values as unset', () => {
+    expect(loadConfig({ PORT: '  ' }).port).toBe(8080);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/bin', PORT: '1234' }).port).toBe(1234);
+  });
+
+  describe('bad values', () => {
+    it('reports every offending key at once', () => {
+      const error = configError({
+        PORT: 'abc',
+        SESSION_TIMEOUT_SECONDS: '-1',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        HOST: 'fine',
+      });
+      expect(error.name).toBe('ConfigError');
+      expect([...error.offendingKeys].sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SESSION_TIMEOUT_SECONDS']);
+      for (const key of error.offendingKeys) expect(error.message).toContain(key);
+    });
+
+    it.each([
+      ['PORT', '65536'],
+      ['PORT', '80.5'],
+      ['SESSION_TIMEOUT_SECONDS', '0'],
+      ['LOGIN_IDLE_TIMEOUT_SECONDS', 'soon'],
+      ['REDIS_URL', 'http://cache'],
+      ['REDIS_PREFIX', 'cls:prod'],
+      ['CLS_ADMIN_PASSWORD', 'short'],
+      ['PUBLIC_URL', 'ftp://cls.example.com'],
+      ['DATABASE_URL', 'not a url'],
+    ])('%s=%p is refused', (key, value) => {
+      expect(configError({ [key]: value }).offendingKeys).toEqual([key]);
+    });
+  });
+
+  describe('DATASTORES', () => {
+    it('parses id=path pairs into absolute paths', () => {
+      expect(loadConfig({ DATASTORES: 'ds-a=/tmp/a,ds-b=/tmp/b' }).datastores).toEqual([
+        { id: 'ds-a', path: '/tmp/a' },
+        { id: 'ds-b', path: '/tmp/b' },
+      ]);
+    });
+
+    it('trims ids and paths and resolves relative paths', () => {
+      expect(loadConfig({ DATASTORES: ' ds-a = rel/a ' }).datastores).toEqual([{ id: 'ds-a', path: resolve('rel/a') }]);
+    });
+
+    it.each(['nope', 'ds-a=', '=/tmp/a', 'ds-a=/tmp/a=b', 'ds-a=/tmp/a,,ds-b=/tmp/b'])('refuses %p', (value) => {
+      expect(configError({ DATASTORES: value }).offendingKeys).toEqual(['DATASTORES']);
+    });
+  });
+
+  it('returns a frozen configuration', () => {
+    const config = loadConfig({ DATASTORES: 'ds-a=/tmp/a' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.datastores)).toBe(true);
+    expect(Object.isFrozen(config.libraryStorageRoots)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(8080);
+  });
+});

@@ -1,0 +1,164 @@
+import type { HttpClient, HttpResult } from './http-client';
+
+export type Style = 'rest' | 'api';
+
+/** The contract's status per error type and style (§1.5), for asserting error responses. */
+const DIFFERS: Record<string, { rest: number; api: number }> = {
+  RESOURCE_BUSY: { rest: 400, api: 500 },
+};
+const SAME: Record<string, number> = {
+  ALREADY_EXISTS: 400,
+  INVALID_ARGUMENT: 400,
+  INVALID_REQUEST: 400,
+  INVALID_ELEMENT_TYPE: 400,
+  NOT_ALLOWED_IN_CURRENT_STATE: 400,
+  UNSUPPORTED: 400,
+  UNAUTHENTICATED: 401,
+  UNAUTHORIZED: 403,
+  NOT_FOUND: 404,
+  OPERATION_NOT_FOUND: 404,
+};
+
+export function statusFor(errorType: string, style: Style): number {
+  return DIFFERS[errorType]?.[style] ?? SAME[errorType] ?? 500;
+}
+
+export interface VapiErrorView {
+  readonly errorType: string;
+  readonly messages: readonly { id: string; default_message: string; args: string[] }[];
+}
+
+/** Reads the error of either style's envelope. */
+export function errorOf(style: Style, result: HttpResult): VapiErrorView {
+  const body = (style === 'rest' ? (result.body as { value?: unknown })?.value : result.body) as {
+    error_type: string;
+    messages: VapiErrorView['messages'];
+  };
+  return { errorType: body?.error_type, messages: body?.messages ?? [] };
+}
+
+export function expectError(style: Style, result: HttpResult, errorType: string, messageId?: string): VapiErrorView {
+  const error = errorOf(style, result);
+  expect({ status: result.status, errorType: error.errorType }).toEqual({ status: statusFor(errorType, style), errorType });
+  if (style === 'rest') expect((result.body as { type: string }).type).toBe(`com.vmware.vapi.std.errors.${errorType.toLowerCase()}`);
+  if (messageId !== undefined) expect(error.messages[0]?.id).toBe(messageId);
+  return error;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The same operations in either REST style, so one e2e spec exercises both (§1). Each call returns
+ * the raw result; `value` unwraps the `/rest` envelope.
+ */
+export class ContentLibraryDriver {
+  constructor(
+    readonly style: Style,
+    readonly http: HttpClient,
+  ) {}
+
+  as(http: HttpClient): ContentLibraryDriver {
+    return new ContentLibraryDriver(this.style, http);
+  }
+
+  value<T>(result: HttpResult): T {
+    return (this.style === 'rest' ? (result.body as { value: T })?.value : result.body) as T;
+  }
+
+  /** Expected success status: `/rest` always 200; `/api` 201 for creates, 204 for void operations. */
+  ok(kind: 'read' | 'create' | 'void'): number {
+    if (this.style === 'rest') return 200;
+    return { read: 200, create: 201, void: 204 }[kind];
+  }
+
+  private get rest(): string {
+    return '/rest/com/vmware/content';
+  }
+
+  createLibrary(spec: Json, clientToken?: string): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return this.http.request('POST', `${this.rest}/local-library`, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+    }
+    return this.http.request('POST', `/api/content/local-library${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+  }
+
+  getLibrary(id: string, local = true): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.rest}/${local ? 'local-library' : 'library'}/id:${id}`)
+      : this.http.request('GET', `/api/content/${local ? 'local-library' : 'library'}/${id}`);
+  }
+
+  listLibraries(local = true): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.rest}/${local ? 'local-library' : 'library'}`)
+      : this.http.request('GET', `/api/content/${local ? 'local-library' : 'library'}`);
+  }
+
+  deleteLibrary(id: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('DELETE', `${this.rest}/local-library/id:${id}`)
+      : this.http.request('DELETE', `/api/content/local-library/${id}`);
+  }
+
+  createItem(spec: Json, clientToken?: string): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return this.http.request('POST', `${this.rest}/library/item`, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+    }
+    return this.http.request('POST', `/api/content/library/item${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+  }
+
+  getItem(id: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.rest}/library/item/id:${id}`)
+      : this.http.request('GET', `/api/content/library/item/${id}`);
+  }
+
+  listItems(libraryId: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.rest}/library/item?library_id=${libraryId}`)
+      : this.http.request('GET', `/api/content/library/item?library_id=${libraryId}`);
+  }
+
+  deleteItem(id: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('DELETE', `${this.rest}/library/item/id:${id}`)
+      : this.http.request('DELETE', `/api/content/library/item/${id}`);
+  }
+
+  private get sessions(): string {
+    return this.style === 'rest' ? `${this.rest}/library/item/update-session` : '/api/content/library/item/update-session';
+  }
+
+  private sessionPath(id: string): string {
+    return this.style === 'rest' ? `${this.sessions}/id:${id}` : `${this.sessions}/${id}`;
+  }
+
+  createSession(spec: Json, clientToken?: string, via: 'query' | 'header' = 'query'): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return this.http.request('POST', this.sessions, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+    }
+    if (clientToken && via === 'header') return this.http.request('POST', this.sessions, { body: spec, headers: { 'client-token': clientToken } });
+    return this.http.request('POST', `${this.sessions}${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+  }
+
+  getSession(id: string): Promise<HttpResult> {
+    return this.http.request('GET', this.sessionPath(id));
+  }
+
+  listSessions(libraryItemId?: string): Promise<HttpResult> {
+    return this.http.request('GET', `${this.sessions}${libraryItemId ? `?library_item_id=${libraryItemId}` : ''}`);
+  }
+
+  action(id: string, action: 'keep-alive' | 'complete' | 'cancel' | 'fail' | string, body?: unknown): Promise<HttpResult> {
+    const key = this.style === 'rest' ? '~action' : 'action';
+    return this.http.request('POST', `${this.sessionPath(id)}?${key}=${action}`, body === undefined ? {} : { body });
+  }
+
+  updateSession(id: string, spec: Json): Promise<HttpResult> {
+    return this.http.request('PATCH', this.sessionPath(id), { body: this.style === 'rest' ? { update_spec: spec } : spec });
+  }
+
+  deleteSession(id: string): Promise<HttpResult> {
+    return this.http.request('DELETE', this.sessionPath(id));
+  }
+}

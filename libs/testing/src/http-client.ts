@@ -1,0 +1,72 @@
+import { ContractChecker } from './contract';
+
+export interface HttpResult<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+let checker: ContractChecker | undefined;
+
+/** Our own extensions (users, datastores) have no VMware shape to check against. */
+const EXTENSIONS = ['/api/cls/', '/api/vcenter/', '/rest/vcenter/'];
+
+function isContractPath(path: string): boolean {
+  return (path.startsWith('/api/') || path.startsWith('/rest/')) && !EXTENSIONS.some((prefix) => path.startsWith(prefix));
+}
+
+/**
+ * A tiny HTTP client for e2e specs. Every response of a contract operation is checked against
+ * VMware's Swagger shapes, so a spec fails as soon as the wire format drifts.
+ */
+export class HttpClient {
+  private sessionToken: string | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { contract?: boolean } = { contract: true },
+  ) {}
+
+  withToken(token: string | undefined): HttpClient {
+    const client = new HttpClient(this.baseUrl, this.options);
+    client.sessionToken = token;
+    return client;
+  }
+
+  get token(): string | undefined {
+    return this.sessionToken;
+  }
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult<T>> {
+    const url = new URL(path, this.baseUrl);
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.sessionToken !== undefined) headers['vmware-api-session-id'] = this.sessionToken;
+    let payload: string | undefined = options.rawBody;
+    if (options.body !== undefined) payload = JSON.stringify(options.body);
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const text = await response.text();
+    const body = (text === '' ? undefined : JSON.parse(text)) as T;
+    if (this.options.contract !== false && isContractPath(url.pathname)) {
+      const problems = (checker ??= new ContractChecker()).check(method, url, response.status, body);
+      if (problems.length > 0) {
+        throw new Error(`contract violation for ${method} ${url.pathname}${url.search} → ${response.status} ${text}\n${problems.join('\n')}`);
+      }
+    }
+    return { status: response.status, body, headers: response.headers };
+  }
+
+  async login(user: string, password: string, style: 'rest' | 'api' = 'api'): Promise<HttpClient> {
+    const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const result =
+      style === 'api'
+        ? await this.request<string>('POST', '/api/session', { headers: { authorization } })
+        : await this.request<{ value: string }>('POST', '/rest/com/vmware/cis/session', { headers: { authorization } });
+    if (result.status >= 300) throw new Error(`login as ${user} failed: ${result.status} ${JSON.stringify(result.body)}`);
+    return this.withToken(style === 'api' ? (result.body as string) : (result.body as { value: string }).value);
+  }
+}
