@@ -9,7 +9,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 import { UserDirectory } from '@cls/access';
 import type { AppConfig } from '@cls/config';
-import { ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
+import { closeOnSignals, ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
 import { DatabaseModule, migrate } from '@cls/database';
 import { CORRELATION_HEADER, correlationIdOf, JSON_BODY_LIMIT_BYTES, registerJsonBodyParser } from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, correlationIdOf(request));
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  closeOnSignals(app, logger, config.shutdownGraceSeconds);
   await app.init();
   await bootstrapAdmin(app.get(UserDirectory), config);
   await app.listen(config.port, config.host);

@@ -5,7 +5,7 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import type { AppConfig } from '@cls/config';
-import { ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
+import { closeOnSignals, ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
 import { DatabaseModule } from '@cls/database';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
@@ -20,10 +20,9 @@ class WorkerRootModule {
 /** A worker process: any number of them share the queues; SIGTERM finishes or releases their jobs. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
-    logger: createLogger(config.logLevel),
-  });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), { logger });
+  closeOnSignals(app, logger, config.shutdownGraceSeconds);
   await app.init();
 }
 

@@ -33,6 +33,13 @@ export class HttpClient {
     return client;
   }
 
+  /** The same login against another process of the deployment. */
+  withBaseUrl(baseUrl: string): HttpClient {
+    const client = new HttpClient(baseUrl, this.options);
+    client.sessionToken = this.sessionToken;
+    return client;
+  }
+
   get token(): string | undefined {
     return this.sessionToken;
   }
