@@ -51,7 +51,6 @@ const environment = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DATASTORES: datastoreList,
   LIBRARY_STORAGE_ROOTS: pathList,
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
 });
 
@@ -79,7 +78,6 @@ export interface AppConfig {
   readonly datastores: readonly Datastore[];
   /** Folders under which an OTHER backing's `file://` storage_uri may point. */
   readonly libraryStorageRoots: readonly string[];
-  readonly publicUrl?: string;
   readonly shutdownGraceSeconds: number;
 }
 
@@ -120,7 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     datastores: Object.freeze(e.DATASTORES ?? [{ id: 'datastore-1', path: resolve(storageRoot, 'datastore-1') }]),
     libraryStorageRoots: Object.freeze(e.LIBRARY_STORAGE_ROOTS ?? [storageRoot]),
-    ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
   });
 }

@@ -32,10 +32,9 @@ describe('loadConfig', () => {
       expect(config.redisPrefix).toBe('cls');
     });
 
-    it('logs at info with no admin password, public URL or extra settings', () => {
+    it('logs at info with no admin password or extra settings', () => {
       expect(config.logLevel).toBe('info');
       expect(config).not.toHaveProperty('adminPassword');
-      expect(config).not.toHaveProperty('publicUrl');
       expect(config.adminUser).toBe('administrator@vsphere.local');
       expect(config.shutdownGraceSeconds).toBe(25);
     });
@@ -65,7 +64,6 @@ describe('loadConfig', () => {
       CLS_ADMIN_PASSWORD: 'correct horse',
       LOG_LEVEL: 'debug',
       LIBRARY_STORAGE_ROOTS: '/srv/a, /srv/b/,',
-      PUBLIC_URL: 'https://cls.example.com//',
       SHUTDOWN_GRACE_SECONDS: '5',
     });
     expect(config).toMatchObject({
@@ -80,7 +78,6 @@ describe('loadConfig', () => {
       adminPassword: 'correct horse',
       logLevel: 'debug',
       libraryStorageRoots: ['/srv/a', '/srv/b'],
-      publicUrl: 'https://cls.example.com',
       shutdownGraceSeconds: 5,
     });
   });
@@ -131,7 +128,6 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'http://cache'],
       ['REDIS_PREFIX', 'cls:prod'],
       ['CLS_ADMIN_PASSWORD', 'short'],
-      ['PUBLIC_URL', 'ftp://cls.example.com'],
       ['DATABASE_URL', 'not a url'],
     ])('%s=%p is refused', (key, value) => {
       expect(configError({ [key]: value }).offendingKeys).toEqual([key]);
