@@ -2,11 +2,22 @@
 const { compilerOptions } = require('./tsconfig.json');
 
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target.replace(/^\.\//, '')}`]),
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias}$`,
+    `<rootDir>/${target.replace(/^\.\//, '')}`,
+  ]),
 );
 
 // NestJS 12 ships ESM only and Jest cannot require() ESM on Node 20: compile it to CommonJS like our code.
-const ESM_PACKAGES = ['@nestjs', 'uid', 'file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'uid',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  '@tokenizer',
+];
 
 const transform = {
   '^.+\\.(t|j|mj)s$': [

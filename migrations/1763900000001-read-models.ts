@@ -58,7 +58,9 @@ export class ReadModels1763900000001 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX update_session_view_one_active_per_item ON update_session_view (library_item_id) WHERE state = 'ACTIVE'`,
     );
-    await queryRunner.query('CREATE INDEX update_session_view_owner ON update_session_view (owner, library_item_id)');
+    await queryRunner.query(
+      'CREATE INDEX update_session_view_owner ON update_session_view (owner, library_item_id)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

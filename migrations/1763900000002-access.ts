@@ -27,7 +27,9 @@ export class Access1763900000002 implements MigrationInterface {
         created_time timestamptz NOT NULL,
         last_accessed_time timestamptz NOT NULL
       )`);
-    await queryRunner.query('CREATE INDEX api_session_last_accessed ON api_session (last_accessed_time)');
+    await queryRunner.query(
+      'CREATE INDEX api_session_last_accessed ON api_session (last_accessed_time)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,5 +1,12 @@
 import type { HttpClient, ServiceProcess, TestDatabase } from '@cls/testing';
-import { ADMIN_PASSWORD, ADMIN_USER, createTestDatabase, deploymentEnv, HttpClient as Client, ServiceProcess as Service } from '@cls/testing';
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USER,
+  createTestDatabase,
+  deploymentEnv,
+  HttpClient as Client,
+  ServiceProcess as Service,
+} from '@cls/testing';
 
 export interface Deployment {
   readonly database: TestDatabase;
@@ -23,7 +30,10 @@ export const ALICE_PRIVILEGES = [
 ];
 
 /** One database, one Redis prefix, the built API and a worker: what `npm run start:*` runs. */
-export async function startDeployment(label: string, extraEnv: Record<string, string> = {}): Promise<Deployment> {
+export async function startDeployment(
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Deployment> {
   const database = await createTestDatabase(label);
   const env = deploymentEnv(database.url, extraEnv);
   const api = await Service.api(env);
@@ -38,9 +48,14 @@ export async function startDeployment(label: string, extraEnv: Record<string, st
     ['bob', ['System.Read']],
   ] as const) {
     const created = await admin.request('POST', '/api/cls/users', {
-      body: { name, password: `${name}-password`, grants: privileges.map((privilege) => ({ privilege })) },
+      body: {
+        name,
+        password: `${name}-password`,
+        grants: privileges.map((privilege) => ({ privilege })),
+      },
     });
-    if (created.status !== 201) throw new Error(`cannot create ${name}: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`cannot create ${name}: ${JSON.stringify(created.body)}`);
   }
   const alice = await new Client(api.baseUrl).login('alice', 'alice-password');
   const bob = await new Client(api.baseUrl).login('bob', 'bob-password');

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { ADMIN_PASSWORD, ADMIN_USER, ContentLibraryDriver, expectError, HttpClient, ServiceProcess } from '@cls/testing';
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USER,
+  ContentLibraryDriver,
+  expectError,
+  HttpClient,
+  ServiceProcess,
+} from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -15,7 +22,10 @@ afterAll(() => deployment?.stop());
 
 async function newItem(driver: ContentLibraryDriver): Promise<string> {
   const library = driver.value<string>(
-    await driver.createLibrary({ name: `fleet-${randomUUID()}`, storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }] }),
+    await driver.createLibrary({
+      name: `fleet-${randomUUID()}`,
+      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
+    }),
   );
   return driver.value<string>(await driver.createItem({ library_id: library, name: 'template' }));
 }
@@ -26,14 +36,22 @@ describe('several API processes on one database', () => {
     const itemId = await newItem(driver);
     const second = await ServiceProcess.api(deployment.env);
     try {
-      const drivers = [driver, new ContentLibraryDriver('api', deployment.alice.withBaseUrl(second.baseUrl))];
+      const drivers = [
+        driver,
+        new ContentLibraryDriver('api', deployment.alice.withBaseUrl(second.baseUrl)),
+      ];
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, index) => drivers[index % 2]!.createSession({ library_item_id: itemId })),
+        Array.from({ length: 50 }, (_, index) =>
+          drivers[index % 2]!.createSession({ library_item_id: itemId }),
+        ),
       );
       const created = results.filter((result) => result.status === 201);
       expect(created).toHaveLength(1);
-      for (const result of results.filter((r) => r.status !== 201)) expectError('api', result, 'RESOURCE_BUSY');
-      expect(driver.value<string[]>(await driver.listSessions(itemId))).toEqual([driver.value<string>(created[0]!)]);
+      for (const result of results.filter((r) => r.status !== 201))
+        expectError('api', result, 'RESOURCE_BUSY');
+      expect(driver.value<string[]>(await driver.listSessions(itemId))).toEqual([
+        driver.value<string>(created[0]!),
+      ]);
     } finally {
       expect(await second.stop()).toBe(0);
     }
@@ -47,10 +65,16 @@ describe('several API processes on one database', () => {
     try {
       // The login made on the first process is valid on the second: sessions live in Postgres.
       const other = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(second.baseUrl));
-      expect(other.value<{ state: string }>(await other.getSession(sessionId)).state).toBe('ACTIVE');
-      expect((await other.action(sessionId, 'keep-alive', { client_progress: 30 })).status).toBe(204);
+      expect(other.value<{ state: string }>(await other.getSession(sessionId)).state).toBe(
+        'ACTIVE',
+      );
+      expect((await other.action(sessionId, 'keep-alive', { client_progress: 30 })).status).toBe(
+        204,
+      );
       expect((await other.action(sessionId, 'complete')).status).toBe(204);
-      expect(first.value<{ state: string; client_progress: number }>(await first.getSession(sessionId))).toMatchObject({
+      expect(
+        first.value<{ state: string; client_progress: number }>(await first.getSession(sessionId)),
+      ).toMatchObject({
         state: 'DONE',
         client_progress: 30,
       });
@@ -75,10 +99,16 @@ describe('processes', () => {
   });
 
   it('npm start mode (--with-workers) serves the API and runs the worker roles in one process', async () => {
-    const combined = await ServiceProcess.api({ ...deployment.env, LOG_LEVEL: 'info' }, ['--with-workers']);
+    const combined = await ServiceProcess.api({ ...deployment.env, LOG_LEVEL: 'info' }, [
+      '--with-workers',
+    ]);
     try {
       await combined.waitForLog(/worker ready/);
-      const client = await new HttpClient(combined.baseUrl).login(ADMIN_USER, ADMIN_PASSWORD, 'rest');
+      const client = await new HttpClient(combined.baseUrl).login(
+        ADMIN_USER,
+        ADMIN_PASSWORD,
+        'rest',
+      );
       expect((await client.request('GET', '/rest/com/vmware/content/library')).status).toBe(200);
     } finally {
       expect(await combined.stop()).toBe(0);
@@ -86,7 +116,14 @@ describe('processes', () => {
   });
 
   it('a bad configuration stops the boot and names every offending key', async () => {
-    await expect(ServiceProcess.api({ ...deployment.env, PORT_IGNORED: '1', SESSION_TIMEOUT_SECONDS: '-5', LOG_LEVEL: 'loud' })).rejects.toThrow(
+    await expect(
+      ServiceProcess.api({
+        ...deployment.env,
+        PORT_IGNORED: '1',
+        SESSION_TIMEOUT_SECONDS: '-5',
+        LOG_LEVEL: 'loud',
+      }),
+    ).rejects.toThrow(
       /SESSION_TIMEOUT_SECONDS[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*SESSION_TIMEOUT_SECONDS/,
     );
   });

@@ -17,6 +17,8 @@ export async function bootstrapAdmin(users: UserDirectory, config: AppConfig): P
   }
   const password = generatePassword();
   if (await users.ensureAdmin(config.adminUser, password)) {
-    logger.warn(`created administrator ${config.adminUser} with generated password: ${password} (shown once; set CLS_ADMIN_PASSWORD to choose it)`);
+    logger.warn(
+      `created administrator ${config.adminUser} with generated password: ${password} (shown once; set CLS_ADMIN_PASSWORD to choose it)`,
+    );
   }
 }

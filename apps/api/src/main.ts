@@ -11,7 +11,12 @@ import { UserDirectory } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { closeOnSignals, ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
 import { DatabaseModule, migrate } from '@cls/database';
-import { CORRELATION_HEADER, correlationIdOf, JSON_BODY_LIMIT_BYTES, registerJsonBodyParser } from '@cls/http';
+import {
+  CORRELATION_HEADER,
+  correlationIdOf,
+  JSON_BODY_LIMIT_BYTES,
+  registerJsonBodyParser,
+} from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
 
@@ -23,7 +28,13 @@ class ApiRootModule {
   static create(config: AppConfig, withWorkers: boolean): DynamicModule {
     return {
       module: ApiRootModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, ApiModule, ...(withWorkers ? [WorkerModule] : [])],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        ApiModule,
+        ...(withWorkers ? [WorkerModule] : []),
+      ],
     };
   }
 }
@@ -39,11 +50,18 @@ async function main(): Promise<void> {
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
 
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 } });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiRootModule.create(config, withWorkers), adapter, {
-    bodyParser: false,
-    logger,
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 1024 },
   });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiRootModule.create(config, withWorkers),
+    adapter,
+    {
+      bodyParser: false,
+      logger,
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   await app.register(fastifyCookie);
@@ -54,14 +72,19 @@ async function main(): Promise<void> {
   await app.init();
   await bootstrapAdmin(app.get(UserDirectory), config);
   await app.listen(config.port, config.host);
-  logger.log(`listening on ${await app.getUrl()}${withWorkers ? ' with all worker roles' : ''}`, 'bootstrap');
+  logger.log(
+    `listening on ${await app.getUrl()}${withWorkers ? ' with all worker roles' : ''}`,
+    'bootstrap',
+  );
 }
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    new Logger('bootstrap').fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    new Logger('bootstrap').fatal(
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
   }
   process.exit(1);
 });

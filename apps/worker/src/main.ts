@@ -13,7 +13,10 @@ import { RedisModule } from '@cls/messaging';
 @Module({})
 class WorkerRootModule {
   static create(config: AppConfig): DynamicModule {
-    return { module: WorkerRootModule, imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, WorkerModule] };
+    return {
+      module: WorkerRootModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, WorkerModule],
+    };
   }
 }
 
@@ -21,7 +24,9 @@ class WorkerRootModule {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), { logger });
+  const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
+    logger,
+  });
   closeOnSignals(app, logger, config.shutdownGraceSeconds);
   await app.init();
 }
@@ -30,7 +35,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    new Logger('worker').fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    new Logger('worker').fatal(
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
   }
   process.exit(1);
 });

@@ -31,16 +31,26 @@ function scopeOf(target: ProtectedObject): readonly string[] {
   }
 }
 
-export function holds(caller: AuthenticatedCaller, privilege: Privilege, target: ProtectedObject): boolean {
+export function holds(
+  caller: AuthenticatedCaller,
+  privilege: Privilege,
+  target: ProtectedObject,
+): boolean {
   if (caller.isAdmin) return true;
   const scope = scopeOf(target);
   return caller.grants.some(
-    (grant) => grant.privilege === privilege && (grant.objectId === undefined || scope.includes(grant.objectId)),
+    (grant) =>
+      grant.privilege === privilege &&
+      (grant.objectId === undefined || scope.includes(grant.objectId)),
   );
 }
 
 /** Throws 403 `unauthorized` naming the missing privilege and the object (issue 2 §5). */
-export function requirePrivilege(caller: AuthenticatedCaller, privilege: Privilege, target: ProtectedObject): void {
+export function requirePrivilege(
+  caller: AuthenticatedCaller,
+  privilege: Privilege,
+  target: ProtectedObject,
+): void {
   if (holds(caller, privilege, target)) return;
   const object = describe(target);
   throw new Unauthorized(
@@ -55,6 +65,8 @@ export function requirePrivilege(caller: AuthenticatedCaller, privilege: Privile
 export function requireAdmin(caller: AuthenticatedCaller): void {
   if (caller.isAdmin) return;
   throw new Unauthorized(
-    message('com.vmware.cls.users.admin_required', `User ${caller.user} is not an administrator.`, [caller.user]),
+    message('com.vmware.cls.users.admin_required', `User ${caller.user} is not an administrator.`, [
+      caller.user,
+    ]),
   );
 }

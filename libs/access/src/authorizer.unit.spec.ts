@@ -16,9 +16,17 @@ const library: ProtectedObject = { kind: 'library', id: LIBRARY };
 const otherLibrary: ProtectedObject = { kind: 'library', id: OTHER_LIBRARY };
 const item: ProtectedObject = { kind: 'library_item', id: ITEM, libraryId: LIBRARY };
 const siblingItem: ProtectedObject = { kind: 'library_item', id: OTHER_ITEM, libraryId: LIBRARY };
-const foreignItem: ProtectedObject = { kind: 'library_item', id: OTHER_ITEM, libraryId: OTHER_LIBRARY };
+const foreignItem: ProtectedObject = {
+  kind: 'library_item',
+  id: OTHER_ITEM,
+  libraryId: OTHER_LIBRARY,
+};
 
-const caller = (grants: Grant[], isAdmin = false): AuthenticatedCaller => ({ user: 'alice', isAdmin, grants });
+const caller = (grants: Grant[], isAdmin = false): AuthenticatedCaller => ({
+  user: 'alice',
+  isAdmin,
+  grants,
+});
 
 function refusal(run: () => void): DomainError {
   try {
@@ -33,12 +41,14 @@ describe('holds', () => {
   it('an administrator holds every privilege on every object, without grants', () => {
     const admin = caller([], true);
     for (const privilege of PRIVILEGES) {
-      for (const target of [root, library, item]) expect(holds(admin, privilege, target)).toBe(true);
+      for (const target of [root, library, item])
+        expect(holds(admin, privilege, target)).toBe(true);
     }
   });
 
   it('a caller without grants holds nothing', () => {
-    for (const target of [root, library, item]) expect(holds(caller([]), 'System.Read', target)).toBe(false);
+    for (const target of [root, library, item])
+      expect(holds(caller([]), 'System.Read', target)).toBe(false);
   });
 
   it('a global grant holds on any object', () => {
@@ -49,7 +59,10 @@ describe('holds', () => {
   });
 
   it('a grant holds only for its own privilege', () => {
-    const alice = caller([{ privilege: 'ContentLibrary.UpdateSession' }, { privilege: 'System.Read', objectId: LIBRARY }]);
+    const alice = caller([
+      { privilege: 'ContentLibrary.UpdateSession' },
+      { privilege: 'System.Read', objectId: LIBRARY },
+    ]);
     expect(holds(alice, 'ContentLibrary.DownloadSession', item)).toBe(false);
     expect(holds(alice, 'ContentLibrary.DeleteLibraryItem', library)).toBe(false);
   });
@@ -75,7 +88,9 @@ describe('holds', () => {
 
 describe('requirePrivilege', () => {
   it('passes when the privilege is held', () => {
-    expect(() => requirePrivilege(caller([{ privilege: 'System.Read' }]), 'System.Read', item)).not.toThrow();
+    expect(() =>
+      requirePrivilege(caller([{ privilege: 'System.Read' }]), 'System.Read', item),
+    ).not.toThrow();
   });
 
   it.each([
@@ -104,7 +119,9 @@ describe('requireAdmin', () => {
   });
 
   it('refuses anyone else with unauthorized, even with every global grant', () => {
-    const error = refusal(() => requireAdmin(caller(PRIVILEGES.map((privilege) => ({ privilege })))));
+    const error = refusal(() =>
+      requireAdmin(caller(PRIVILEGES.map((privilege) => ({ privilege })))),
+    );
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.messages[0]?.args).toEqual(['alice']);
   });

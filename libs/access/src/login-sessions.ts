@@ -27,7 +27,9 @@ export interface ResolvedLogin {
 const TOUCH_INTERVAL_MS = 5_000;
 
 export function unauthenticated(): Unauthenticated {
-  return new Unauthenticated(message('com.vmware.vapi.endpoint.method.authentication.required', 'Authentication required.'));
+  return new Unauthenticated(
+    message('com.vmware.vapi.endpoint.method.authentication.required', 'Authentication required.'),
+  );
 }
 
 function hashToken(token: string): string {
@@ -61,14 +63,14 @@ export class LoginSessions {
 
   async resolve(token: string, now: Date): Promise<ResolvedLogin> {
     const tokenHash = hashToken(token);
-    const [row] = (await this.db.query(
+    const [row] = await this.db.query<SessionRow[]>(
       `SELECT s.user_name, u.is_admin, s.created_time, s.last_accessed_time,
               coalesce((SELECT json_agg(json_build_object('privilege', g.privilege, 'object_id', g.object_id))
                         FROM cls_user_grant g WHERE g.user_name = s.user_name), '[]') AS grants
        FROM api_session s JOIN cls_user u ON u.name = s.user_name
        WHERE s.token_hash = $1`,
       [tokenHash],
-    )) as SessionRow[];
+    );
     if (!row) throw unauthenticated();
     const idleMs = now.getTime() - row.last_accessed_time.getTime();
     if (idleMs > this.config.loginIdleTimeoutSeconds * 1000) {
@@ -89,10 +91,10 @@ export class LoginSessions {
 
   /** Long data-plane transfers keep their uploader's login alive (issue 3 §2). */
   async touch(tokenHash: string, now: Date): Promise<void> {
-    await this.db.query('UPDATE api_session SET last_accessed_time = $2 WHERE token_hash = $1 AND last_accessed_time < $2', [
-      tokenHash,
-      now,
-    ]);
+    await this.db.query(
+      'UPDATE api_session SET last_accessed_time = $2 WHERE token_hash = $1 AND last_accessed_time < $2',
+      [tokenHash, now],
+    );
   }
 
   async close(tokenHash: string): Promise<void> {
@@ -102,7 +104,10 @@ export class LoginSessions {
   /** Drops sessions idle past the timeout, so the table does not grow without bound. */
   async sweep(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.loginIdleTimeoutSeconds * 1000);
-    const result = (await this.db.query('DELETE FROM api_session WHERE last_accessed_time < $1', [cutoff])) as [unknown[], number];
+    const result = await this.db.query<[unknown[], number]>(
+      'DELETE FROM api_session WHERE last_accessed_time < $1',
+      [cutoff],
+    );
     return result[1];
   }
 }

@@ -41,7 +41,9 @@ describe('passwords', () => {
   });
 
   it('refuses a well-formed hash under another scheme name', async () => {
-    await expect(verifyPassword('correct horse battery staple', stored.replace(/^scrypt/, 'bcrypt'))).resolves.toBe(false);
+    await expect(
+      verifyPassword('correct horse battery staple', stored.replace(/^scrypt/, 'bcrypt')),
+    ).resolves.toBe(false);
   });
 
   it('refuses any password against a stored hash whose hash part decodes to nothing', async () => {
@@ -49,7 +51,9 @@ describe('passwords', () => {
   });
 
   it('refuses a stored hash with a non-numeric cost instead of throwing', async () => {
-    await expect(verifyPassword('anything', 'scrypt$abc$8$1$c2FsdA==$aGFzaA==')).resolves.toBe(false);
+    await expect(verifyPassword('anything', 'scrypt$abc$8$1$c2FsdA==$aGFzaA==')).resolves.toBe(
+      false,
+    );
   });
 
   it('generates distinct URL-safe passwords of 144 bits', () => {

@@ -28,6 +28,10 @@ export interface Grant {
 export function grantsFromRows(rows: readonly { privilege: string; object_id: string }[]): Grant[] {
   return rows.flatMap((row) => {
     if (!isPrivilege(row.privilege)) return [];
-    return [row.object_id === '' ? { privilege: row.privilege } : { privilege: row.privilege, objectId: row.object_id }];
+    return [
+      row.object_id === ''
+        ? { privilege: row.privilege }
+        : { privilege: row.privilege, objectId: row.object_id },
+    ];
   });
 }

@@ -37,19 +37,23 @@ export class UserDirectory {
   constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
 
   async verifyCredentials(name: string, password: string): Promise<boolean> {
-    const [row] = (await this.db.query('SELECT password_hash FROM cls_user WHERE name = $1', [name])) as {
-      password_hash: string;
-    }[];
+    const [row] = await this.db.query<{ password_hash: string }[]>(
+      'SELECT password_hash FROM cls_user WHERE name = $1',
+      [name],
+    );
     return row !== undefined && (await verifyPassword(password, row.password_hash));
   }
 
   async list(): Promise<UserRecord[]> {
-    const rows = (await this.db.query(`${USER_SELECT} GROUP BY u.name ORDER BY u.name`)) as UserRow[];
+    const rows = await this.db.query<UserRow[]>(`${USER_SELECT} GROUP BY u.name ORDER BY u.name`);
     return rows.map((row) => this.toRecord(row));
   }
 
   async get(name: string): Promise<UserRecord> {
-    const [row] = (await this.db.query(`${USER_SELECT} WHERE u.name = $1 GROUP BY u.name`, [name])) as UserRow[];
+    const [row] = await this.db.query<UserRow[]>(
+      `${USER_SELECT} WHERE u.name = $1 GROUP BY u.name`,
+      [name],
+    );
     if (!row) throw notFound('user', name);
     return this.toRecord(row);
   }
@@ -57,32 +61,46 @@ export class UserDirectory {
   async create(name: string, password: string, isAdmin: boolean): Promise<UserRecord> {
     this.checkName(name);
     this.checkPassword(password);
-    const inserted = (await this.db.query(
+    const inserted = await this.db.query<unknown[]>(
       'INSERT INTO cls_user (name, password_hash, is_admin) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING name',
       [name, await hashPassword(password), isAdmin],
-    )) as unknown[];
+    );
     if (inserted.length === 0) {
-      throw new AlreadyExists(message('com.vmware.cls.users.user_exists', `User ${name} already exists.`, [name]));
+      throw new AlreadyExists(
+        message('com.vmware.cls.users.user_exists', `User ${name} already exists.`, [name]),
+      );
     }
     return this.get(name);
   }
 
-  async update(name: string, changes: { password?: string; isAdmin?: boolean }): Promise<UserRecord> {
+  async update(
+    name: string,
+    changes: { password?: string; isAdmin?: boolean },
+  ): Promise<UserRecord> {
     await this.get(name);
     if (changes.password !== undefined) {
       this.checkPassword(changes.password);
-      await this.db.query('UPDATE cls_user SET password_hash = $2 WHERE name = $1', [name, await hashPassword(changes.password)]);
+      await this.db.query('UPDATE cls_user SET password_hash = $2 WHERE name = $1', [
+        name,
+        await hashPassword(changes.password),
+      ]);
       // A new password ends the sessions opened with the old one.
       await this.db.query('DELETE FROM api_session WHERE user_name = $1', [name]);
     }
     if (changes.isAdmin !== undefined) {
-      await this.db.query('UPDATE cls_user SET is_admin = $2 WHERE name = $1', [name, changes.isAdmin]);
+      await this.db.query('UPDATE cls_user SET is_admin = $2 WHERE name = $1', [
+        name,
+        changes.isAdmin,
+      ]);
     }
     return this.get(name);
   }
 
   async remove(name: string): Promise<void> {
-    const deleted = (await this.db.query('DELETE FROM cls_user WHERE name = $1 RETURNING name', [name])) as [unknown[], number];
+    const deleted = await this.db.query<[unknown[], number]>(
+      'DELETE FROM cls_user WHERE name = $1 RETURNING name',
+      [name],
+    );
     if (deleted[1] === 0) throw notFound('user', name);
   }
 
@@ -97,11 +115,10 @@ export class UserDirectory {
 
   async revoke(name: string, grant: Grant): Promise<UserRecord> {
     await this.get(name);
-    await this.db.query('DELETE FROM cls_user_grant WHERE user_name = $1 AND privilege = $2 AND object_id = $3', [
-      name,
-      grant.privilege,
-      grant.objectId ?? '',
-    ]);
+    await this.db.query(
+      'DELETE FROM cls_user_grant WHERE user_name = $1 AND privilege = $2 AND object_id = $3',
+      [name, grant.privilege, grant.objectId ?? ''],
+    );
     return this.get(name);
   }
 
@@ -110,10 +127,10 @@ export class UserDirectory {
    * and replaces a stored one that no longer matches; returns true when the user was created.
    */
   async ensureAdmin(name: string, password: string): Promise<boolean> {
-    const inserted = (await this.db.query(
+    const inserted = await this.db.query<unknown[]>(
       'INSERT INTO cls_user (name, password_hash, is_admin) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING name',
       [name, await hashPassword(password)],
-    )) as unknown[];
+    );
     if (inserted.length > 0) return true;
     await this.db.query('UPDATE cls_user SET is_admin = true WHERE name = $1', [name]);
     return false;
@@ -121,7 +138,10 @@ export class UserDirectory {
 
   async resetPasswordIfChanged(name: string, password: string): Promise<void> {
     if (!(await this.verifyCredentials(name, password))) {
-      await this.db.query('UPDATE cls_user SET password_hash = $2 WHERE name = $1', [name, await hashPassword(password)]);
+      await this.db.query('UPDATE cls_user SET password_hash = $2 WHERE name = $1', [
+        name,
+        await hashPassword(password),
+      ]);
     }
   }
 
@@ -133,11 +153,19 @@ export class UserDirectory {
 
   private checkPassword(password: string): void {
     if (password.length < PASSWORD_MIN_LENGTH) {
-      throw invalidArgument('password', `passwords have at least ${PASSWORD_MIN_LENGTH} characters`);
+      throw invalidArgument(
+        'password',
+        `passwords have at least ${PASSWORD_MIN_LENGTH} characters`,
+      );
     }
   }
 
   private toRecord(row: UserRow): UserRecord {
-    return { name: row.name, isAdmin: row.is_admin, grants: grantsFromRows(row.grants), creationTime: row.creation_time };
+    return {
+      name: row.name,
+      isAdmin: row.is_admin,
+      grants: grantsFromRows(row.grants),
+      creationTime: row.creation_time,
+    };
   }
 }

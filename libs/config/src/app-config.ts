@@ -40,9 +40,14 @@ const pathList = z
 const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/cls'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://postgres@127.0.0.1:5432/cls'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('cls'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('cls'),
   STORAGE_ROOT: z.string().min(1).default('./var/storage'),
   SESSION_TIMEOUT_SECONDS: positiveInt(300),
   LOGIN_IDLE_TIMEOUT_SECONDS: positiveInt(1800),
@@ -82,7 +87,10 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly offendingKeys: readonly string[], details: string) {
+  constructor(
+    readonly offendingKeys: readonly string[],
+    details: string,
+  ) {
     super(`Invalid configuration (${offendingKeys.join(', ')}):\n${details}`);
     this.name = 'ConfigError';
   }
@@ -99,7 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = environment.safeParse(blankAsUnset);
   if (!parsed.success) {
     const keys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
-    const details = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`).join('\n');
+    const details = parsed.error.issues
+      .map((issue) => `  ${String(issue.path[0])}: ${issue.message}`)
+      .join('\n');
     throw new ConfigError(keys, details);
   }
   const e = parsed.data;
@@ -116,7 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminUser: e.CLS_ADMIN_USER,
     ...(e.CLS_ADMIN_PASSWORD === undefined ? {} : { adminPassword: e.CLS_ADMIN_PASSWORD }),
     logLevel: e.LOG_LEVEL,
-    datastores: Object.freeze(e.DATASTORES ?? [{ id: 'datastore-1', path: resolve(storageRoot, 'datastore-1') }]),
+    datastores: Object.freeze(
+      e.DATASTORES ?? [{ id: 'datastore-1', path: resolve(storageRoot, 'datastore-1') }],
+    ),
     libraryStorageRoots: Object.freeze(e.LIBRARY_STORAGE_ROOTS ?? [storageRoot]),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
   });

@@ -95,7 +95,9 @@ describe('loadConfig', () => {
     expect(config.sessionTimeoutSeconds).toBe(300);
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/cls');
     expect(config.logLevel).toBe('info');
-    expect(config.datastores).toEqual([{ id: 'datastore-1', path: resolve('./var/storage', 'datastore-1') }]);
+    expect(config.datastores).toEqual([
+      { id: 'datastore-1', path: resolve('./var/storage', 'datastore-1') },
+    ]);
   });
 
   it('treats whitespace-only values as unset', () => {
@@ -116,7 +118,12 @@ describe('loadConfig', () => {
         HOST: 'fine',
       });
       expect(error.name).toBe('ConfigError');
-      expect([...error.offendingKeys].sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SESSION_TIMEOUT_SECONDS']);
+      expect([...error.offendingKeys].sort()).toEqual([
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'PORT',
+        'SESSION_TIMEOUT_SECONDS',
+      ]);
       for (const key of error.offendingKeys) expect(error.message).toContain(key);
     });
 
@@ -143,12 +150,17 @@ describe('loadConfig', () => {
     });
 
     it('trims ids and paths and resolves relative paths', () => {
-      expect(loadConfig({ DATASTORES: ' ds-a = rel/a ' }).datastores).toEqual([{ id: 'ds-a', path: resolve('rel/a') }]);
+      expect(loadConfig({ DATASTORES: ' ds-a = rel/a ' }).datastores).toEqual([
+        { id: 'ds-a', path: resolve('rel/a') },
+      ]);
     });
 
-    it.each(['nope', 'ds-a=', '=/tmp/a', 'ds-a=/tmp/a=b', 'ds-a=/tmp/a,,ds-b=/tmp/b'])('refuses %p', (value) => {
-      expect(configError({ DATASTORES: value }).offendingKeys).toEqual(['DATASTORES']);
-    });
+    it.each(['nope', 'ds-a=', '=/tmp/a', 'ds-a=/tmp/a=b', 'ds-a=/tmp/a,,ds-b=/tmp/b'])(
+      'refuses %p',
+      (value) => {
+        expect(configError({ DATASTORES: value }).offendingKeys).toEqual(['DATASTORES']);
+      },
+    );
   });
 
   it('returns a frozen configuration', () => {

@@ -15,6 +15,11 @@ const NEST_LEVEL: Record<Exclude<LogLevel, 'silent'>, NestLogLevel> = {
 
 /** Structured JSON lines at and above LOG_LEVEL, for log shippers rather than eyes. */
 export function createLogger(level: LogLevel): ConsoleLogger {
-  const enabled = level === 'silent' ? [] : ORDER.slice(ORDER.indexOf(level)).map((name) => NEST_LEVEL[name as Exclude<LogLevel, 'silent'>]);
+  const enabled =
+    level === 'silent'
+      ? []
+      : ORDER.slice(ORDER.indexOf(level)).map(
+          (name) => NEST_LEVEL[name as Exclude<LogLevel, 'silent'>],
+        );
   return new ConsoleLogger({ json: true, logLevels: enabled });
 }

@@ -6,7 +6,9 @@ import { migrate } from './migrate';
 async function main(): Promise<void> {
   const config = loadConfig();
   const applied = await migrate(config.databaseUrl);
-  process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+  process.stdout.write(
+    applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n',
+  );
 }
 
 main().catch((error: unknown) => {

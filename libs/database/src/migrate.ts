@@ -12,7 +12,11 @@ const MIGRATION_LOCK_KEY = 0x636c73; // "cls"
  */
 export async function migrate(url: string): Promise<string[]> {
   await ensureDatabase(url);
-  const dataSource: DataSource = await createDataSource({ url, poolSize: 2, applicationName: 'cls-migrate' }).initialize();
+  const dataSource: DataSource = await createDataSource({
+    url,
+    poolSize: 2,
+    applicationName: 'cls-migrate',
+  }).initialize();
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -20,7 +24,9 @@ export async function migrate(url: string): Promise<string[]> {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     await runner.release();
     await dataSource.destroy();
   }

@@ -25,13 +25,24 @@ export class DecisionScope {
 
   constructor(private readonly store: PostgresEventStore) {}
 
-  async load<S, C, E extends DomainEvent>(decider: Decider<S, C, E>, id: string): Promise<{ state: S; version: number }> {
+  async load<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+  ): Promise<{ state: S; version: number }> {
     const slice = await this.store.readStream(streamIdOf(decider.streamType, id));
-    const state = fold(decider.evolve, decider.initialState(), slice.events as unknown as readonly E[]);
+    const state = fold(
+      (current: S, event: E) => decider.evolve(current, event),
+      decider.initialState(),
+      slice.events as unknown as readonly E[],
+    );
     return { state, version: slice.version };
   }
 
-  async decide<S, C, E extends DomainEvent>(decider: Decider<S, C, E>, id: string, command: C): Promise<Decided<S, E>> {
+  async decide<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+    command: C,
+  ): Promise<Decided<S, E>> {
     const { state, version } = await this.load(decider, id);
     const events = decider.decide(command, state);
     if (events.length > 0) {
@@ -42,7 +53,7 @@ export class DecisionScope {
         events,
       });
     }
-    return { state: fold(decider.evolve, state, events), events };
+    return { state: fold((s: S, e: E) => decider.evolve(s, e), state, events), events };
   }
 }
 
@@ -78,7 +89,8 @@ export class DeciderCommandRunner {
       const scope = new DecisionScope(this.store);
       const result = await plan(scope);
       try {
-        const recorded = scope.appends.length > 0 ? await this.store.append(scope.appends, metadata) : [];
+        const recorded =
+          scope.appends.length > 0 ? await this.store.append(scope.appends, metadata) : [];
         return { result, recorded };
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;

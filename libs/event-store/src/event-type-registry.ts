@@ -22,11 +22,16 @@ export class EventTypeRegistry {
 
   schemaVersionOf(type: string): number {
     const registration = this.types.get(type);
-    if (!registration) throw new Error(`Event type ${type} is not registered; refusing to store it`);
+    if (!registration)
+      throw new Error(`Event type ${type} is not registered; refusing to store it`);
     return registration.schemaVersion;
   }
 
-  upcast(type: string, storedVersion: number, data: Record<string, unknown>): Record<string, unknown> {
+  upcast(
+    type: string,
+    storedVersion: number,
+    data: Record<string, unknown>,
+  ): Record<string, unknown> {
     const registration = this.types.get(type);
     if (!registration) throw new Error(`Event type ${type} is not registered; cannot read it`);
     let current = data;

@@ -3,7 +3,9 @@ import { EventTypeRegistry } from './event-type-registry';
 
 /** Frozen rows as an older release stored them: never edit these, add new fixtures instead (STYLE §5). */
 const STORED_V1 = Object.freeze(JSON.parse('{"sessionId":"x"}') as Record<string, unknown>);
-const STORED_V2 = Object.freeze(JSON.parse('{"sessionId":"x","clientProgress":0}') as Record<string, unknown>);
+const STORED_V2 = Object.freeze(
+  JSON.parse('{"sessionId":"x","clientProgress":0}') as Record<string, unknown>,
+);
 
 /** v1 → v2: `clientProgress` defaults to 0. */
 const addClientProgress: Upcaster = (data) => ({ ...data, clientProgress: 0 });
@@ -38,7 +40,9 @@ describe('EventTypeRegistry', () => {
 
     it('refuses to register a type twice', () => {
       registry.register('UpdateSessionCreated');
-      expect(() => registry.register('UpdateSessionCreated', [addClientProgress])).toThrow(/registered twice/);
+      expect(() => registry.register('UpdateSessionCreated', [addClientProgress])).toThrow(
+        /registered twice/,
+      );
       expect(registry.schemaVersionOf('UpdateSessionCreated')).toBe(1);
     });
 
@@ -54,7 +58,9 @@ describe('EventTypeRegistry', () => {
     });
 
     it('refuses to read an unregistered type', () => {
-      expect(() => registry.upcast('Unknown', 1, { sessionId: 'x' })).toThrow(/Unknown is not registered/);
+      expect(() => registry.upcast('Unknown', 1, { sessionId: 'x' })).toThrow(
+        /Unknown is not registered/,
+      );
     });
 
     it('lifts a frozen v1 row through every upcaster to the current shape', () => {
@@ -63,7 +69,10 @@ describe('EventTypeRegistry', () => {
 
     it('lifts a frozen v2 row through the remaining upcaster only', () => {
       const once = jest.fn(addClientProgress);
-      const local = new EventTypeRegistry().register('UpdateSessionCreated', [once, addWarningBehavior]);
+      const local = new EventTypeRegistry().register('UpdateSessionCreated', [
+        once,
+        addWarningBehavior,
+      ]);
       expect(local.upcast('UpdateSessionCreated', 2, STORED_V2)).toEqual(CURRENT_SHAPE);
       expect(once).not.toHaveBeenCalled();
     });
@@ -84,7 +93,11 @@ describe('EventTypeRegistry', () => {
     });
 
     it('returns data already at the current version unchanged', () => {
-      const current = { sessionId: 'y', clientProgress: 40, warningBehavior: [{ type: 'EXPIRED_CERTIFICATE', ignored: true }] };
+      const current = {
+        sessionId: 'y',
+        clientProgress: 40,
+        warningBehavior: [{ type: 'EXPIRED_CERTIFICATE', ignored: true }],
+      };
       expect(registry.upcast('UpdateSessionCreated', 3, current)).toBe(current);
     });
 

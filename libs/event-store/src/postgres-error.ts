@@ -27,6 +27,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT' ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message))
+    /Connection terminated|timeout exceeded when trying to connect/i.test(
+      String((error as Error)?.message),
+    )
   );
 }

@@ -3,12 +3,24 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 import type { EventMetadata, InlineProjection } from '@cls/event-store';
-import { DeciderCommandRunner, EventTypeRegistry, PostgresEventStore, VersionConflict } from '@cls/event-store';
+import {
+  DeciderCommandRunner,
+  EventTypeRegistry,
+  PostgresEventStore,
+  VersionConflict,
+} from '@cls/event-store';
 import type { TestDatabase } from '@cls/testing';
 import { createTestDatabase } from '@cls/testing';
 
-const metadata: EventMetadata = { actor: 'alice', correlationId: 'corr-1', causationId: 'cmd-1', commandType: 'Test' };
-const registry = new EventTypeRegistry().register('Counted').register('Renamed', [(data) => ({ ...data, renamed: true })]);
+const metadata: EventMetadata = {
+  actor: 'alice',
+  correlationId: 'corr-1',
+  causationId: 'cmd-1',
+  commandType: 'Test',
+};
+const registry = new EventTypeRegistry()
+  .register('Counted')
+  .register('Renamed', [(data) => ({ ...data, renamed: true })]);
 
 const counted = (n: number) => ({ type: 'Counted', data: { n } });
 
@@ -29,7 +41,17 @@ describe('PostgresEventStore (real Postgres)', () => {
 
   it('appends with versions 1..n, global positions and the metadata', async () => {
     const id = streamId();
-    const recorded = await store.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1), counted(2)] }], metadata);
+    const recorded = await store.append(
+      [
+        {
+          streamId: id,
+          streamType: 'test',
+          expectedVersion: 'no_stream',
+          events: [counted(1), counted(2)],
+        },
+      ],
+      metadata,
+    );
     expect(recorded.map((event) => event.streamVersion)).toEqual([1, 2]);
     expect(recorded[1]!.globalPosition).toBeGreaterThan(recorded[0]!.globalPosition);
     const slice = await store.readStream(id);
@@ -41,14 +63,22 @@ describe('PostgresEventStore (real Postgres)', () => {
 
   it('of two appends at the same expected version exactly one wins', async () => {
     const id = streamId();
-    await store.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(0)] }], metadata);
+    await store.append(
+      [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(0)] }],
+      metadata,
+    );
     const results = await Promise.allSettled(
       Array.from({ length: 2 }, (_, index) =>
-        store.append([{ streamId: id, streamType: 'test', expectedVersion: 1, events: [counted(index + 1)] }], metadata),
+        store.append(
+          [{ streamId: id, streamType: 'test', expectedVersion: 1, events: [counted(index + 1)] }],
+          metadata,
+        ),
       ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const rejected = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(VersionConflict);
     expect((await store.readStream(id)).version).toBe(2);
@@ -56,19 +86,52 @@ describe('PostgresEventStore (real Postgres)', () => {
 
   it('refuses an append whose expected version is stale or ahead', async () => {
     const id = streamId();
-    await store.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }], metadata);
-    await expect(store.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(2)] }], metadata)).rejects.toBeInstanceOf(VersionConflict);
-    await expect(store.append([{ streamId: id, streamType: 'test', expectedVersion: 5, events: [counted(2)] }], metadata)).rejects.toBeInstanceOf(VersionConflict);
+    await store.append(
+      [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }],
+      metadata,
+    );
+    await expect(
+      store.append(
+        [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(2)] }],
+        metadata,
+      ),
+    ).rejects.toBeInstanceOf(VersionConflict);
+    await expect(
+      store.append(
+        [{ streamId: id, streamType: 'test', expectedVersion: 5, events: [counted(2)] }],
+        metadata,
+      ),
+    ).rejects.toBeInstanceOf(VersionConflict);
   });
 
   it('appends to several streams atomically: a conflict on one writes nothing to the others', async () => {
     const [first, second] = [streamId(), streamId()];
-    await store.append([{ streamId: second, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }], metadata);
+    await store.append(
+      [
+        {
+          streamId: second,
+          streamType: 'test',
+          expectedVersion: 'no_stream',
+          events: [counted(1)],
+        },
+      ],
+      metadata,
+    );
     await expect(
       store.append(
         [
-          { streamId: first, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] },
-          { streamId: second, streamType: 'test', expectedVersion: 'no_stream', events: [counted(2)] },
+          {
+            streamId: first,
+            streamType: 'test',
+            expectedVersion: 'no_stream',
+            events: [counted(1)],
+          },
+          {
+            streamId: second,
+            streamType: 'test',
+            expectedVersion: 'no_stream',
+            events: [counted(2)],
+          },
         ],
         metadata,
       ),
@@ -78,7 +141,17 @@ describe('PostgresEventStore (real Postgres)', () => {
 
   it('refuses to store an unregistered event type', async () => {
     await expect(
-      store.append([{ streamId: streamId(), streamType: 'test', expectedVersion: 'any', events: [{ type: 'Unknown', data: {} }] }], metadata),
+      store.append(
+        [
+          {
+            streamId: streamId(),
+            streamType: 'test',
+            expectedVersion: 'any',
+            events: [{ type: 'Unknown', data: {} }],
+          },
+        ],
+        metadata,
+      ),
     ).rejects.toThrow(/not registered/);
   });
 
@@ -96,9 +169,16 @@ describe('PostgresEventStore (real Postgres)', () => {
 
   it('the events table is append-only: UPDATE, DELETE and TRUNCATE fail', async () => {
     const id = streamId();
-    await store.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }], metadata);
-    await expect(dataSource.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
-    await expect(dataSource.query('DELETE FROM events WHERE stream_id = $1', [id])).rejects.toThrow(/append-only/);
+    await store.append(
+      [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }],
+      metadata,
+    );
+    await expect(
+      dataSource.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(dataSource.query('DELETE FROM events WHERE stream_id = $1', [id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(dataSource.query('TRUNCATE events')).rejects.toThrow(/append-only/);
     expect((await store.readStream(id)).events[0]!.data).toEqual({ n: 1 });
   });
@@ -107,13 +187,16 @@ describe('PostgresEventStore (real Postgres)', () => {
     const veto: InlineProjection = {
       name: 'veto',
       eventTypes: ['Counted'],
-      apply: async () => {
-        throw new Error('vetoed');
-      },
+      apply: () => Promise.reject(new Error('vetoed')),
     };
     const vetoing = new PostgresEventStore(dataSource, registry, [veto]);
     const id = streamId();
-    await expect(vetoing.append([{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }], metadata)).rejects.toThrow('vetoed');
+    await expect(
+      vetoing.append(
+        [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }],
+        metadata,
+      ),
+    ).rejects.toThrow('vetoed');
     expect((await store.readStream(id)).version).toBe(0);
   });
 
@@ -122,12 +205,19 @@ describe('PostgresEventStore (real Postgres)', () => {
     const decider = {
       streamType: 'counter',
       initialState: () => 0,
-      evolve: (state: number, event: { type: string; data: { n: number } }) => Math.max(state, event.data.n),
+      evolve: (state: number, event: { type: string; data: { n: number } }) =>
+        Math.max(state, event.data.n),
       decide: (_: 'increment', state: number) => [counted(state + 1)],
     };
     const runner = new DeciderCommandRunner(store, { maxAttempts: 20 });
-    await Promise.all(Array.from({ length: 8 }, () => runner.execute(decider, id.replace('counter-', ''), 'increment', metadata)));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        runner.execute(decider, id.replace('counter-', ''), 'increment', metadata),
+      ),
+    );
     const slice = await store.readStream(id);
-    expect(slice.events.map((event) => (event.data as { n: number }).n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(slice.events.map((event) => (event.data as { n: number }).n)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
   });
 });

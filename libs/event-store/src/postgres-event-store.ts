@@ -60,10 +60,10 @@ export class PostgresEventStore {
   ) {}
 
   async readStream(streamId: string): Promise<StreamSlice> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<EventRow[]>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
       [streamId],
-    )) as EventRow[];
+    );
     const events = rows.map((row) => this.toRecorded(row));
     return { version: events.at(-1)?.streamVersion ?? 0, events };
   }
@@ -72,14 +72,18 @@ export class PostgresEventStore {
    * Appends to one or more streams in a single transaction and runs the inline projections in it.
    * Throws VersionConflict when a stream moved; projection errors (domain vetoes) roll everything back.
    */
-  async append(appends: readonly StreamAppend[], metadata: EventMetadata): Promise<RecordedEvent[]> {
+  async append(
+    appends: readonly StreamAppend[],
+    metadata: EventMetadata,
+  ): Promise<RecordedEvent[]> {
     const queryRunner = this.dataSource.createQueryRunner();
     await queryRunner.connect();
     try {
       await queryRunner.startTransaction();
       const sql = sqlExecutorOf(queryRunner);
       const recorded: RecordedEvent[] = [];
-      for (const append of appends) recorded.push(...(await this.appendToStream(sql, append, metadata)));
+      for (const append of appends)
+        recorded.push(...(await this.appendToStream(sql, append, metadata)));
       for (const event of recorded) await this.project(sql, event);
       await queryRunner.commitTransaction();
       return recorded;
@@ -91,7 +95,11 @@ export class PostgresEventStore {
     }
   }
 
-  private async appendToStream(sql: SqlExecutor, append: StreamAppend, metadata: EventMetadata): Promise<RecordedEvent[]> {
+  private async appendToStream(
+    sql: SqlExecutor,
+    append: StreamAppend,
+    metadata: EventMetadata,
+  ): Promise<RecordedEvent[]> {
     const [current] = await sql.query<{ version: number }>(
       'SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_id = $1',
       [append.streamId],

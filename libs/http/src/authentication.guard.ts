@@ -18,7 +18,8 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
 export type AuthenticatedRequest = FastifyRequest & { login?: ResolvedLogin };
 
 function cookieToken(request: FastifyRequest): string | undefined {
-  const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies;
+  const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> })
+    .cookies;
   return cookies?.[SESSION_HEADER];
 }
 
@@ -32,7 +33,10 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])
+    )
+      return true;
     await this.authenticate(context.switchToHttp().getRequest<AuthenticatedRequest>());
     return true;
   }

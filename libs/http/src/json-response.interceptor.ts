@@ -14,7 +14,10 @@ export class JsonResponseInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((result: unknown) => {
         if (typeof result !== 'string') return result;
-        void context.switchToHttp().getResponse<FastifyReply>().type('application/json; charset=utf-8');
+        void context
+          .switchToHttp()
+          .getResponse<FastifyReply>()
+          .type('application/json; charset=utf-8');
         return JSON.stringify(result);
       }),
     );

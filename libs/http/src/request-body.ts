@@ -29,24 +29,39 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const result = schema.safeParse(withoutNulls(body ?? {}), { reportInput: true });
   if (result.success) return result.data;
   const [issue] = result.error.issues;
-  if (!issue) throw new InvalidRequest(message('com.vmware.vapi.rest.badRequest', 'Invalid request body.'));
+  if (!issue)
+    throw new InvalidRequest(message('com.vmware.vapi.rest.badRequest', 'Invalid request body.'));
   const where = pathOf(issue);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.join(', ');
     const field = where === 'body' ? keys : `${where}.${keys}`;
     throw new InvalidRequest(
-      message('com.vmware.vapi.rest.unexpected_field', `Unexpected field(s) in the request: ${field}.`, [field]),
+      message(
+        'com.vmware.vapi.rest.unexpected_field',
+        `Unexpected field(s) in the request: ${field}.`,
+        [field],
+      ),
     );
   }
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   if (issue.code === 'invalid_type' && !missing) {
     throw new InvalidRequest(
-      message('com.vmware.vapi.rest.invalid_type', `Field ${where} has the wrong type: ${issue.message}.`, [where, issue.message]),
+      message(
+        'com.vmware.vapi.rest.invalid_type',
+        `Field ${where} has the wrong type: ${issue.message}.`,
+        [where, issue.message],
+      ),
     );
   }
   throw new InvalidArgument(
     missing
-      ? message('com.vmware.vdcs.cls-main.missing_field', `Required field ${where} is missing.`, [where])
-      : message('com.vmware.vdcs.cls-main.invalid_argument', `Invalid ${where}: ${issue.message}.`, [where, issue.message]),
+      ? message('com.vmware.vdcs.cls-main.missing_field', `Required field ${where} is missing.`, [
+          where,
+        ])
+      : message(
+          'com.vmware.vdcs.cls-main.invalid_argument',
+          `Invalid ${where}: ${issue.message}.`,
+          [where, issue.message],
+        ),
   );
 }

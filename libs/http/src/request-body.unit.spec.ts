@@ -8,7 +8,9 @@ const schema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   count: z.number().int().optional(),
-  backing: z.strictObject({ type: z.enum(['DATASTORE', 'OTHER']), datastore_id: z.string().optional() }).optional(),
+  backing: z
+    .strictObject({ type: z.enum(['DATASTORE', 'OTHER']), datastore_id: z.string().optional() })
+    .optional(),
 });
 
 function failure(body: unknown): DomainError {
@@ -23,7 +25,12 @@ function failure(body: unknown): DomainError {
 describe('parseBody (contract §1.2, §10.1)', () => {
   it('parses a valid body', () => {
     expect(
-      parseBody(schema, { name: 'lib', description: 'd', count: 2, backing: { type: 'DATASTORE', datastore_id: 'ds' } }),
+      parseBody(schema, {
+        name: 'lib',
+        description: 'd',
+        count: 2,
+        backing: { type: 'DATASTORE', datastore_id: 'ds' },
+      }),
     ).toEqual({
       name: 'lib',
       description: 'd',
@@ -35,7 +42,10 @@ describe('parseBody (contract §1.2, §10.1)', () => {
   it('rejects an unknown top-level field with invalid_request naming the field', () => {
     const error = failure({ name: 'lib', colour: 'red' });
     expect(error.code).toBe('INVALID_REQUEST');
-    expect(error.messages[0]).toMatchObject({ id: 'com.vmware.vapi.rest.unexpected_field', args: ['colour'] });
+    expect(error.messages[0]).toMatchObject({
+      id: 'com.vmware.vapi.rest.unexpected_field',
+      args: ['colour'],
+    });
   });
 
   it('names an unknown nested field by its path', () => {
@@ -47,7 +57,10 @@ describe('parseBody (contract §1.2, §10.1)', () => {
   it('rejects a missing required field with invalid_argument missing_field', () => {
     const error = failure({ description: 'd' });
     expect(error.code).toBe('INVALID_ARGUMENT');
-    expect(error.messages[0]).toMatchObject({ id: 'com.vmware.vdcs.cls-main.missing_field', args: ['name'] });
+    expect(error.messages[0]).toMatchObject({
+      id: 'com.vmware.vdcs.cls-main.missing_field',
+      args: ['name'],
+    });
   });
 
   it('rejects an out-of-range value with invalid_argument', () => {
@@ -58,7 +71,9 @@ describe('parseBody (contract §1.2, §10.1)', () => {
   });
 
   it('treats null for an optional field as unset', () => {
-    expect(parseBody(schema, { name: 'lib', description: null, count: null })).toEqual({ name: 'lib' });
+    expect(parseBody(schema, { name: 'lib', description: null, count: null })).toEqual({
+      name: 'lib',
+    });
   });
 
   it('treats null for a required field as missing', () => {
@@ -70,7 +85,10 @@ describe('parseBody (contract §1.2, §10.1)', () => {
   it('treats an undefined body as {}', () => {
     const empty = z.strictObject({ note: z.string().optional() });
     expect(parseBody(empty, undefined)).toEqual({});
-    expect(failure(undefined).messages[0]).toMatchObject({ id: 'com.vmware.vdcs.cls-main.missing_field', args: ['name'] });
+    expect(failure(undefined).messages[0]).toMatchObject({
+      id: 'com.vmware.vdcs.cls-main.missing_field',
+      args: ['name'],
+    });
   });
 
   it('rejects a wrong JSON type with invalid_request', () => {

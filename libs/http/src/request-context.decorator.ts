@@ -8,7 +8,10 @@ import type { RequestContext } from '@cls/sessions';
 import type { AuthenticatedRequest } from './authentication.guard';
 import { correlationIdOf } from './correlation-id';
 
-function loginOf(context: ExecutionContext): { request: AuthenticatedRequest; login: ResolvedLogin } {
+function loginOf(context: ExecutionContext): {
+  request: AuthenticatedRequest;
+  login: ResolvedLogin;
+} {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   if (!request.login) throw unauthenticated();
   return { request, login: request.login };
@@ -21,4 +24,6 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
 });
 
 /** The API login session itself (for session get/delete). */
-export const Login = createParamDecorator((_: unknown, context: ExecutionContext): ResolvedLogin => loginOf(context).login);
+export const Login = createParamDecorator(
+  (_: unknown, context: ExecutionContext): ResolvedLogin => loginOf(context).login,
+);

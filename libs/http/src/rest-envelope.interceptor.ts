@@ -7,6 +7,8 @@ import { map } from 'rxjs';
 @Injectable()
 export class RestEnvelopeInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(map((result: unknown) => (result === undefined ? undefined : { value: result })));
+    return next
+      .handle()
+      .pipe(map((result: unknown) => (result === undefined ? undefined : { value: result })));
   }
 }

@@ -4,7 +4,11 @@ import { message, OperationNotFound } from '@cls/domain';
 export function restId(segment: string): string {
   if (!segment.startsWith('id:')) {
     throw new OperationNotFound(
-      message('com.vmware.vapi.rest.operation_not_found', `No operation for path segment ${segment}.`, [segment]),
+      message(
+        'com.vmware.vapi.rest.operation_not_found',
+        `No operation for path segment ${segment}.`,
+        [segment],
+      ),
     );
   }
   return segment.slice(3);

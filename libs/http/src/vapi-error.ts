@@ -48,5 +48,7 @@ export function errorBody(error: DomainError, style: ApiStyle): object {
     messages: error.messages.map(messageToWire),
     ...(error.code === 'UNAUTHENTICATED' ? { challenge: 'Basic realm="VAPI endpoint"' } : {}),
   };
-  return style === 'api' ? value : { type: `com.vmware.vapi.std.errors.${error.code.toLowerCase()}`, value };
+  return style === 'api'
+    ? value
+    : { type: `com.vmware.vapi.std.errors.${error.code.toLowerCase()}`, value };
 }

@@ -36,12 +36,20 @@ describe('statusOf (contract §1.5)', () => {
 });
 
 describe('errorBody (contract §1.4)', () => {
-  const notFound = new NotFound(message('com.vmware.vdcs.cls-main.library_not_found', 'Library a does not exist.', ['a']));
+  const notFound = new NotFound(
+    message('com.vmware.vdcs.cls-main.library_not_found', 'Library a does not exist.', ['a']),
+  );
 
   it('/api answers the error structure itself', () => {
     expect(errorBody(notFound, 'api')).toEqual({
       error_type: 'NOT_FOUND',
-      messages: [{ id: 'com.vmware.vdcs.cls-main.library_not_found', default_message: 'Library a does not exist.', args: ['a'] }],
+      messages: [
+        {
+          id: 'com.vmware.vdcs.cls-main.library_not_found',
+          default_message: 'Library a does not exist.',
+          args: ['a'],
+        },
+      ],
     });
   });
 
@@ -51,14 +59,21 @@ describe('errorBody (contract §1.4)', () => {
       value: {
         error_type: 'NOT_FOUND',
         messages: [
-          { id: 'com.vmware.vdcs.cls-main.library_not_found', default_message: 'Library a does not exist.', args: ['a'] },
+          {
+            id: 'com.vmware.vdcs.cls-main.library_not_found',
+            default_message: 'Library a does not exist.',
+            args: ['a'],
+          },
         ],
       },
     });
   });
 
   it.each([
-    [new NotAllowedInCurrentState(message('m', 'text')), 'com.vmware.vapi.std.errors.not_allowed_in_current_state'],
+    [
+      new NotAllowedInCurrentState(message('m', 'text')),
+      'com.vmware.vapi.std.errors.not_allowed_in_current_state',
+    ],
     [new ResourceBusy(message('m', 'text')), 'com.vmware.vapi.std.errors.resource_busy'],
     [new AlreadyExists(message('m', 'text')), 'com.vmware.vapi.std.errors.already_exists'],
     [new ConcurrentChange(message('m', 'text')), 'com.vmware.vapi.std.errors.concurrent_change'],
@@ -67,7 +82,10 @@ describe('errorBody (contract §1.4)', () => {
   });
 
   it('keeps every message in order, the first one saying what failed and the rest the causes', () => {
-    const error = new InvalidArgument(message('first', 'What failed.', ['x']), message('cause', 'Why.', []));
+    const error = new InvalidArgument(
+      message('first', 'What failed.', ['x']),
+      message('cause', 'Why.', []),
+    );
     expect(errorBody(error, 'api')).toEqual({
       error_type: 'INVALID_ARGUMENT',
       messages: [
@@ -79,14 +97,21 @@ describe('errorBody (contract §1.4)', () => {
 
   it.each(['api', 'rest'] as const)('UNAUTHENTICATED carries a challenge on %s', (style) => {
     const error = new Unauthenticated(
-      message('com.vmware.vapi.endpoint.method.authentication.required', 'Authentication required.'),
+      message(
+        'com.vmware.vapi.endpoint.method.authentication.required',
+        'Authentication required.',
+      ),
     );
     const body = errorBody(error, style) as { value?: object };
     const structure = style === 'api' ? body : body.value;
     expect(structure).toEqual({
       error_type: 'UNAUTHENTICATED',
       messages: [
-        { id: 'com.vmware.vapi.endpoint.method.authentication.required', default_message: 'Authentication required.', args: [] },
+        {
+          id: 'com.vmware.vapi.endpoint.method.authentication.required',
+          default_message: 'Authentication required.',
+          args: [],
+        },
       ],
       challenge: expect.stringMatching(/^Basic realm=/),
     });
@@ -94,7 +119,9 @@ describe('errorBody (contract §1.4)', () => {
 
   it('other errors carry no challenge', () => {
     expect(errorBody(notFound, 'api')).not.toHaveProperty('challenge');
-    expect((errorBody(notFound, 'rest') as { value: object }).value).not.toHaveProperty('challenge');
+    expect((errorBody(notFound, 'rest') as { value: object }).value).not.toHaveProperty(
+      'challenge',
+    );
   });
 });
 

@@ -3,7 +3,14 @@ import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { DomainError } from '@cls/domain';
-import { DomainError as DomainErrorClass, InvalidRequest, message, NotFound, OperationNotFound, ServiceUnavailable } from '@cls/domain';
+import {
+  DomainError as DomainErrorClass,
+  InvalidRequest,
+  message,
+  NotFound,
+  OperationNotFound,
+  ServiceUnavailable,
+} from '@cls/domain';
 import { isDatabaseUnavailable } from '@cls/event-store';
 
 import type { ApiStyle } from './api-style';
@@ -18,9 +25,17 @@ class InternalServerError extends DomainErrorClass {
 function unknownPath(request: FastifyRequest, style: ApiStyle): DomainError {
   const path = request.url.split('?')[0] ?? request.url;
   return style === 'api'
-    ? new NotFound(message('com.vmware.vapi.rest.httpNotFound', `Not found: ${request.method} ${path}`, [path]))
+    ? new NotFound(
+        message('com.vmware.vapi.rest.httpNotFound', `Not found: ${request.method} ${path}`, [
+          path,
+        ]),
+      )
     : new OperationNotFound(
-        message('com.vmware.vapi.rest.operation_not_found', `Operation not found: ${request.method} ${path}`, [path]),
+        message(
+          'com.vmware.vapi.rest.operation_not_found',
+          `Operation not found: ${request.method} ${path}`,
+          [path],
+        ),
       );
 }
 
@@ -39,7 +54,10 @@ export class VapiExceptionFilter implements ExceptionFilter {
     const style = styleOfUrl(request.url);
     const error = this.toDomainError(exception, request, style);
     if (!reply.sent) {
-      void reply.status(statusOf(error.code, style)).header('content-type', 'application/json').send(errorBody(error, style));
+      void reply
+        .status(statusOf(error.code, style))
+        .header('content-type', 'application/json')
+        .send(errorBody(error, style));
     }
   }
 
@@ -48,7 +66,10 @@ export class VapiExceptionFilter implements ExceptionFilter {
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return new ServiceUnavailable(
-        message('com.vmware.vdcs.cls-main.service_unavailable', 'The content library service is temporarily unavailable.'),
+        message(
+          'com.vmware.vdcs.cls-main.service_unavailable',
+          'The content library service is temporarily unavailable.',
+        ),
       );
     }
     const status =
@@ -59,7 +80,9 @@ export class VapiExceptionFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Fastify's own rejections: oversized body, bad content type, malformed headers.
       const reason = exception instanceof Error ? exception.message : 'malformed request';
-      return new InvalidRequest(message('com.vmware.vapi.rest.badRequest', `Invalid request: ${reason}`, [reason]));
+      return new InvalidRequest(
+        message('com.vmware.vapi.rest.badRequest', `Invalid request: ${reason}`, [reason]),
+      );
     }
     const correlationId = correlationIdOf(request);
     this.logger.error(

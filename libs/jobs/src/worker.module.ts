@@ -19,7 +19,9 @@ export class WorkerModule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { postgres, redis } = await this.readiness.waitUntilReady(STARTUP_TIMEOUT_MS);
     if (!postgres || !redis) {
-      throw new Error(`worker cannot start: postgres ${postgres ? 'up' : 'down'}, redis ${redis ? 'up' : 'down'}`);
+      throw new Error(
+        `worker cannot start: postgres ${postgres ? 'up' : 'down'}, redis ${redis ? 'up' : 'down'}`,
+      );
     }
     this.logger.log('worker ready');
   }

@@ -16,13 +16,26 @@ export const libraryItemViewProjection: InlineProjection = {
            VALUES ($1, $2, $3, $4, $5, 1, 1, 1, false, 0, $6, $6, $7)
            ON CONFLICT DO NOTHING
            RETURNING id`,
-          [itemId, libraryId, name, event.data.description, event.data.itemType ?? null, event.data.createdAt, recorded.streamVersion],
+          [
+            itemId,
+            libraryId,
+            name,
+            event.data.description,
+            event.data.itemType ?? null,
+            event.data.createdAt,
+            recorded.streamVersion,
+          ],
         );
         if (inserted.length > 0) return;
-        const [replayed] = await sql.query('SELECT 1 FROM library_item_view WHERE id = $1', [itemId]);
+        const [replayed] = await sql.query('SELECT 1 FROM library_item_view WHERE id = $1', [
+          itemId,
+        ]);
         if (replayed) return;
         // The name index vetoed it: a concurrent create took the name first.
-        const [library] = await sql.query<{ name: string }>('SELECT name FROM library_view WHERE id = $1', [libraryId]);
+        const [library] = await sql.query<{ name: string }>(
+          'SELECT name FROM library_view WHERE id = $1',
+          [libraryId],
+        );
         throw duplicateItemName(name, library?.name ?? '', libraryId);
       }
       case 'LibraryItemDeleted':

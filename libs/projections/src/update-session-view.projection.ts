@@ -48,7 +48,9 @@ export const updateSessionViewProjection: InlineProjection = {
           ],
         );
         if (inserted.length > 0) return;
-        const [replayed] = await sql.query('SELECT 1 FROM update_session_view WHERE id = $1', [d.sessionId]);
+        const [replayed] = await sql.query('SELECT 1 FROM update_session_view WHERE id = $1', [
+          d.sessionId,
+        ]);
         if (!replayed) throw updateSessionExists(d.libraryItemId);
         return;
       }
@@ -63,7 +65,12 @@ export const updateSessionViewProjection: InlineProjection = {
         await sql.query(
           `UPDATE update_session_view SET warning_behavior = $2, expiration_time = $3, last_stream_version = $4
            WHERE id = $1 AND last_stream_version < $4`,
-          [event.data.sessionId, JSON.stringify(event.data.warningBehavior), event.data.expiresAt, version],
+          [
+            event.data.sessionId,
+            JSON.stringify(event.data.warningBehavior),
+            event.data.expiresAt,
+            version,
+          ],
         );
         return;
       case 'UpdateSessionCompleted':

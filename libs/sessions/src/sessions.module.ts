@@ -42,7 +42,11 @@ const QUERIES = [LibraryQueries, LibraryItemQueries, UpdateSessionQueries];
       useFactory: (dataSource: DataSource) =>
         new PostgresEventStore(dataSource, createEventTypeRegistry(), INLINE_PROJECTIONS),
     },
-    { provide: DeciderCommandRunner, inject: [PostgresEventStore], useFactory: (store: PostgresEventStore) => new DeciderCommandRunner(store) },
+    {
+      provide: DeciderCommandRunner,
+      inject: [PostgresEventStore],
+      useFactory: (store: PostgresEventStore) => new DeciderCommandRunner(store),
+    },
     LibraryContentRemoval,
     ...COMMAND_HANDLERS,
     ...QUERIES,

@@ -37,10 +37,21 @@ export function errorOf(style: Style, result: HttpResult): VapiErrorView {
   return { errorType: body?.error_type, messages: body?.messages ?? [] };
 }
 
-export function expectError(style: Style, result: HttpResult, errorType: string, messageId?: string): VapiErrorView {
+export function expectError(
+  style: Style,
+  result: HttpResult,
+  errorType: string,
+  messageId?: string,
+): VapiErrorView {
   const error = errorOf(style, result);
-  expect({ status: result.status, errorType: error.errorType }).toEqual({ status: statusFor(errorType, style), errorType });
-  if (style === 'rest') expect((result.body as { type: string }).type).toBe(`com.vmware.vapi.std.errors.${errorType.toLowerCase()}`);
+  expect({ status: result.status, errorType: error.errorType }).toEqual({
+    status: statusFor(errorType, style),
+    errorType,
+  });
+  if (style === 'rest')
+    expect((result.body as { type: string }).type).toBe(
+      `com.vmware.vapi.std.errors.${errorType.toLowerCase()}`,
+    );
   if (messageId !== undefined) expect(error.messages[0]?.id).toBe(messageId);
   return error;
 }
@@ -77,9 +88,15 @@ export class ContentLibraryDriver {
 
   createLibrary(spec: Json, clientToken?: string): Promise<HttpResult> {
     if (this.style === 'rest') {
-      return this.http.request('POST', `${this.rest}/local-library`, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+      return this.http.request('POST', `${this.rest}/local-library`, {
+        body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) },
+      });
     }
-    return this.http.request('POST', `/api/content/local-library${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+    return this.http.request(
+      'POST',
+      `/api/content/local-library${clientToken ? `?client_token=${clientToken}` : ''}`,
+      { body: spec },
+    );
   }
 
   getLibrary(id: string, local = true): Promise<HttpResult> {
@@ -102,9 +119,15 @@ export class ContentLibraryDriver {
 
   createItem(spec: Json, clientToken?: string): Promise<HttpResult> {
     if (this.style === 'rest') {
-      return this.http.request('POST', `${this.rest}/library/item`, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+      return this.http.request('POST', `${this.rest}/library/item`, {
+        body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) },
+      });
     }
-    return this.http.request('POST', `/api/content/library/item${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+    return this.http.request(
+      'POST',
+      `/api/content/library/item${clientToken ? `?client_token=${clientToken}` : ''}`,
+      { body: spec },
+    );
   }
 
   getItem(id: string): Promise<HttpResult> {
@@ -126,19 +149,35 @@ export class ContentLibraryDriver {
   }
 
   private get sessions(): string {
-    return this.style === 'rest' ? `${this.rest}/library/item/update-session` : '/api/content/library/item/update-session';
+    return this.style === 'rest'
+      ? `${this.rest}/library/item/update-session`
+      : '/api/content/library/item/update-session';
   }
 
   private sessionPath(id: string): string {
     return this.style === 'rest' ? `${this.sessions}/id:${id}` : `${this.sessions}/${id}`;
   }
 
-  createSession(spec: Json, clientToken?: string, via: 'query' | 'header' = 'query'): Promise<HttpResult> {
+  createSession(
+    spec: Json,
+    clientToken?: string,
+    via: 'query' | 'header' = 'query',
+  ): Promise<HttpResult> {
     if (this.style === 'rest') {
-      return this.http.request('POST', this.sessions, { body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) } });
+      return this.http.request('POST', this.sessions, {
+        body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) },
+      });
     }
-    if (clientToken && via === 'header') return this.http.request('POST', this.sessions, { body: spec, headers: { 'client-token': clientToken } });
-    return this.http.request('POST', `${this.sessions}${clientToken ? `?client_token=${clientToken}` : ''}`, { body: spec });
+    if (clientToken && via === 'header')
+      return this.http.request('POST', this.sessions, {
+        body: spec,
+        headers: { 'client-token': clientToken },
+      });
+    return this.http.request(
+      'POST',
+      `${this.sessions}${clientToken ? `?client_token=${clientToken}` : ''}`,
+      { body: spec },
+    );
   }
 
   getSession(id: string): Promise<HttpResult> {
@@ -146,16 +185,25 @@ export class ContentLibraryDriver {
   }
 
   listSessions(libraryItemId?: string): Promise<HttpResult> {
-    return this.http.request('GET', `${this.sessions}${libraryItemId ? `?library_item_id=${libraryItemId}` : ''}`);
+    return this.http.request(
+      'GET',
+      `${this.sessions}${libraryItemId ? `?library_item_id=${libraryItemId}` : ''}`,
+    );
   }
 
-  action(id: string, action: 'keep-alive' | 'complete' | 'cancel' | 'fail' | string, body?: unknown): Promise<HttpResult> {
+  action(id: string, action: string, body?: unknown): Promise<HttpResult> {
     const key = this.style === 'rest' ? '~action' : 'action';
-    return this.http.request('POST', `${this.sessionPath(id)}?${key}=${action}`, body === undefined ? {} : { body });
+    return this.http.request(
+      'POST',
+      `${this.sessionPath(id)}?${key}=${action}`,
+      body === undefined ? {} : { body },
+    );
   }
 
   updateSession(id: string, spec: Json): Promise<HttpResult> {
-    return this.http.request('PATCH', this.sessionPath(id), { body: this.style === 'rest' ? { update_spec: spec } : spec });
+    return this.http.request('PATCH', this.sessionPath(id), {
+      body: this.style === 'rest' ? { update_spec: spec } : spec,
+    });
   }
 
   deleteSession(id: string): Promise<HttpResult> {

@@ -25,8 +25,11 @@ interface Swagger {
 function closeObjects(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closeObjects);
   if (typeof schema !== 'object' || schema === null) return schema;
-  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeObjects(value)])) as Schema;
-  if (copy.properties !== undefined && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  const copy: Schema = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, closeObjects(value)]),
+  );
+  if (copy.properties !== undefined && copy.additionalProperties === undefined)
+    copy.additionalProperties = false;
   return copy;
 }
 
@@ -40,7 +43,9 @@ interface Route {
 
 function routeOf(key: string, method: string, responses: Record<string, SwaggerResponse>): Route {
   const [path = '', queryPart] = key.split('?');
-  const pattern = new RegExp(`^${path.replace(/[.*+^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+  const pattern = new RegExp(
+    `^${path.replace(/[.*+^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`,
+  );
   let query: Route['query'];
   if (queryPart !== undefined) {
     const [name = '', value] = queryPart.split('=');
@@ -68,20 +73,28 @@ export class ContractChecker {
   constructor() {
     this.spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Swagger;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    this.ajv.addSchema({ $id: 'contract', definitions: closeObjects(this.spec.definitions) as Schema });
+    this.ajv.addSchema({
+      $id: 'contract',
+      definitions: closeObjects(this.spec.definitions) as Schema,
+    });
     this.routes = Object.entries(this.spec.paths).flatMap(([key, operations]) =>
-      Object.entries(operations).map(([method, operation]) => routeOf(key, method.toUpperCase(), operation.responses)),
+      Object.entries(operations).map(([method, operation]) =>
+        routeOf(key, method.toUpperCase(), operation.responses),
+      ),
     );
   }
 
   /** The documented operation for a request, preferring the one whose query discriminator matches. */
   route(method: string, url: URL): Route | undefined {
-    const candidates = this.routes.filter((route) => route.method === method && route.pattern.test(url.pathname));
+    const candidates = this.routes.filter(
+      (route) => route.method === method && route.pattern.test(url.pathname),
+    );
     const withQuery = candidates.find(
       (route) =>
         route.query !== undefined &&
         url.searchParams.has(route.query.name) &&
-        (route.query.value === undefined || url.searchParams.get(route.query.name) === route.query.value),
+        (route.query.value === undefined ||
+          url.searchParams.get(route.query.name) === route.query.value),
     );
     return withQuery ?? candidates.find((route) => route.query === undefined);
   }
@@ -94,10 +107,12 @@ export class ContractChecker {
   check(method: string, url: URL, status: number, body: unknown): string[] {
     const rest = url.pathname.startsWith('/rest/');
     if (status >= 400) {
-      const errorType = rest
-        ? String((body as { value?: { error_type?: unknown } })?.value?.error_type ?? '')
-        : String((body as { error_type?: unknown })?.error_type ?? '');
-      const name = rest ? `vapi.std.errors.${errorType.toLowerCase()}_error` : `VapiStdErrors${pascal(errorType)}`;
+      const envelope = (rest ? (body as { value?: unknown })?.value : body) as
+        { error_type?: unknown } | undefined;
+      const errorType = typeof envelope?.error_type === 'string' ? envelope.error_type : '';
+      const name = rest
+        ? `vapi.std.errors.${errorType.toLowerCase()}_error`
+        : `VapiStdErrors${pascal(errorType)}`;
       const fallback = rest ? 'vapi.std.errors.not_found_error' : 'VapiStdErrorsNotFound';
       return this.validate(this.spec.definitions[name] ? name : fallback, body);
     }
@@ -105,7 +120,10 @@ export class ContractChecker {
     if (!route) return [`no documented operation for ${method} ${url.pathname}${url.search}`];
     const response = route.responses[String(status)];
     if (!response) return [`${route.key} ${method} does not document status ${status}`];
-    if (!response.schema) return body === undefined ? [] : [`${route.key} ${method} ${status} documents no body, got one`];
+    if (!response.schema)
+      return body === undefined
+        ? []
+        : [`${route.key} ${method} ${status} documents no body, got one`];
     return this.validateSchema(`${route.key} ${method} ${status}`, response.schema, body);
   }
 
@@ -116,11 +134,16 @@ export class ContractChecker {
   private validateSchema(key: string, schema: Schema, body: unknown): string[] {
     let validator = this.validators.get(key);
     if (!validator) {
-      const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/definitions/', '"contract#/definitions/')) as Schema;
+      const rewritten = JSON.parse(
+        JSON.stringify(schema).replaceAll('"#/definitions/', '"contract#/definitions/'),
+      ) as Schema;
       validator = this.ajv.compile(closeObjects(rewritten) as Schema);
       this.validators.set(key, validator);
     }
     if (validator(body)) return [];
-    return (validator.errors ?? []).map((error) => `${key}: ${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+    return (validator.errors ?? []).map(
+      (error) =>
+        `${key}: ${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`,
+    );
   }
 }

@@ -26,7 +26,8 @@ export function deciderSpecification<S, C, E extends DomainEvent>(decider: Decid
                 caught = error;
               }
               expect(caught).toMatchObject({ code });
-              if (messageId !== undefined) expect((caught as DomainError).messages[0]?.id).toBe(messageId);
+              if (messageId !== undefined)
+                expect((caught as DomainError).messages[0]?.id).toBe(messageId);
               return caught as DomainError;
             },
           };

@@ -12,7 +12,10 @@ let checker: ContractChecker | undefined;
 const EXTENSIONS = ['/api/cls/', '/api/vcenter/', '/rest/vcenter/'];
 
 function isContractPath(path: string): boolean {
-  return (path.startsWith('/api/') || path.startsWith('/rest/')) && !EXTENSIONS.some((prefix) => path.startsWith(prefix));
+  return (
+    (path.startsWith('/api/') || path.startsWith('/rest/')) &&
+    !EXTENSIONS.some((prefix) => path.startsWith(prefix))
+  );
 }
 
 /**
@@ -55,13 +58,24 @@ export class HttpClient {
     let payload: string | undefined = options.rawBody;
     if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+    });
     const text = await response.text();
     const body = (text === '' ? undefined : JSON.parse(text)) as T;
     if (this.options.contract !== false && isContractPath(url.pathname)) {
-      const problems = (checker ??= new ContractChecker()).check(method, url, response.status, body);
+      const problems = (checker ??= new ContractChecker()).check(
+        method,
+        url,
+        response.status,
+        body,
+      );
       if (problems.length > 0) {
-        throw new Error(`contract violation for ${method} ${url.pathname}${url.search} → ${response.status} ${text}\n${problems.join('\n')}`);
+        throw new Error(
+          `contract violation for ${method} ${url.pathname}${url.search} → ${response.status} ${text}\n${problems.join('\n')}`,
+        );
       }
     }
     return { status: response.status, body, headers: response.headers };
@@ -72,8 +86,13 @@ export class HttpClient {
     const result =
       style === 'api'
         ? await this.request<string>('POST', '/api/session', { headers: { authorization } })
-        : await this.request<{ value: string }>('POST', '/rest/com/vmware/cis/session', { headers: { authorization } });
-    if (result.status >= 300) throw new Error(`login as ${user} failed: ${result.status} ${JSON.stringify(result.body)}`);
-    return this.withToken(style === 'api' ? (result.body as string) : (result.body as { value: string }).value);
+        : await this.request<{ value: string }>('POST', '/rest/com/vmware/cis/session', {
+            headers: { authorization },
+          });
+    if (result.status >= 300)
+      throw new Error(`login as ${user} failed: ${result.status} ${JSON.stringify(result.body)}`);
+    return this.withToken(
+      style === 'api' ? (result.body as string) : (result.body as { value: string }).value,
+    );
   }
 }

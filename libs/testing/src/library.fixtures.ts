@@ -1,4 +1,9 @@
-import type { LibraryItemCreated, LibraryItemDeleted, LocalLibraryCreated, LocalLibraryDeleted } from '@cls/domain';
+import type {
+  LibraryItemCreated,
+  LibraryItemDeleted,
+  LocalLibraryCreated,
+  LocalLibraryDeleted,
+} from '@cls/domain';
 
 import { ITEM_ID, LIBRARY_ID, T0 } from './update-session.fixtures';
 
@@ -7,7 +12,9 @@ export const ITEM_NAME = 'ubuntu-24.04.iso';
 
 type Overrides<T extends { data: object }> = Partial<T['data']>;
 
-export function libraryCreated(overrides: Overrides<LocalLibraryCreated> = {}): LocalLibraryCreated {
+export function libraryCreated(
+  overrides: Overrides<LocalLibraryCreated> = {},
+): LocalLibraryCreated {
   return {
     type: 'LocalLibraryCreated',
     data: {
@@ -25,14 +32,25 @@ export function libraryDeleted(at = T0): LocalLibraryDeleted {
   return { type: 'LocalLibraryDeleted', data: { libraryId: LIBRARY_ID, deletedAt: at } };
 }
 
-export function libraryItemCreated(overrides: Overrides<LibraryItemCreated> = {}): LibraryItemCreated {
+export function libraryItemCreated(
+  overrides: Overrides<LibraryItemCreated> = {},
+): LibraryItemCreated {
   return {
     type: 'LibraryItemCreated',
-    data: { itemId: ITEM_ID, libraryId: LIBRARY_ID, name: ITEM_NAME, description: '', createdAt: T0, ...overrides },
+    data: {
+      itemId: ITEM_ID,
+      libraryId: LIBRARY_ID,
+      name: ITEM_NAME,
+      description: '',
+      createdAt: T0,
+      ...overrides,
+    },
   };
 }
 
-export function libraryItemDeleted(overrides: Overrides<LibraryItemDeleted> = {}): LibraryItemDeleted {
+export function libraryItemDeleted(
+  overrides: Overrides<LibraryItemDeleted> = {},
+): LibraryItemDeleted {
   return {
     type: 'LibraryItemDeleted',
     data: { itemId: ITEM_ID, libraryId: LIBRARY_ID, reason: 'CLIENT', deletedAt: T0, ...overrides },

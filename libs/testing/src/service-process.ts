@@ -23,7 +23,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Settings shared by every process of one test deployment: one database, one Redis prefix, one storage root. */
-export function deploymentEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+export function deploymentEnv(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_PREFIX: `cls-e2e-${randomBytes(4).toString('hex')}`,
@@ -54,9 +57,12 @@ export class ServiceProcess {
     return this.output;
   }
 
-  static async api(env: Record<string, string>, args: readonly string[] = []): Promise<ServiceProcess> {
+  static async api(
+    env: Record<string, string>,
+    args: readonly string[] = [],
+  ): Promise<ServiceProcess> {
     const service = new ServiceProcess('api', env, await freePort());
-    await service.start(['dist/apps/api/src/main.js', ...args]);
+    service.start(['dist/apps/api/src/main.js', ...args]);
     await service.waitUntilHealthy();
     return service;
   }
@@ -64,12 +70,12 @@ export class ServiceProcess {
   static async worker(env: Record<string, string>): Promise<ServiceProcess> {
     // Readiness is read from the worker's log, so it must log at info.
     const service = new ServiceProcess('worker', { ...env, LOG_LEVEL: 'info' }, 0);
-    await service.start(['dist/apps/worker/src/main.js']);
+    service.start(['dist/apps/worker/src/main.js']);
     await service.waitForLog(/worker ready/);
     return service;
   }
 
-  private async start(args: readonly string[]): Promise<void> {
+  private start(args: readonly string[]): void {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
@@ -98,7 +104,8 @@ export class ServiceProcess {
     const deadline = Date.now() + deadlineMs;
     while (!pattern.test(this.output)) {
       this.assertRunning();
-      if (Date.now() > deadline) throw new Error(`${this.kind} never logged ${String(pattern)}:\n${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.kind} never logged ${String(pattern)}:\n${this.output}`);
       await sleep(50);
     }
   }
@@ -113,7 +120,9 @@ export class ServiceProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.once('exit', (code) => resolveExit(code)),
+    );
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const code = await exited;

@@ -29,7 +29,11 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       return dataSource;
     },
     async drop() {
-      await Promise.all(opened.map((dataSource) => (dataSource.isInitialized ? dataSource.destroy() : undefined)));
+      await Promise.all(
+        opened
+          .filter((dataSource) => dataSource.isInitialized)
+          .map((dataSource) => dataSource.destroy()),
+      );
       const admin = new Client({ connectionString: `${TEST_POSTGRES}/postgres` });
       await admin.connect();
       try {

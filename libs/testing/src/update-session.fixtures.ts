@@ -21,7 +21,9 @@ export const admin: Caller = { user: 'root', isAdmin: true };
 
 type Overrides<T extends { data: object }> = Partial<T['data']>;
 
-export function sessionCreated(overrides: Overrides<UpdateSessionCreated> = {}): UpdateSessionCreated {
+export function sessionCreated(
+  overrides: Overrides<UpdateSessionCreated> = {},
+): UpdateSessionCreated {
   return {
     type: 'UpdateSessionCreated',
     data: {
@@ -38,16 +40,37 @@ export function sessionCreated(overrides: Overrides<UpdateSessionCreated> = {}):
   };
 }
 
-export function sessionKeptAlive(overrides: Overrides<UpdateSessionKeptAlive> = {}): UpdateSessionKeptAlive {
-  return { type: 'UpdateSessionKeptAlive', data: { sessionId: SESSION_ID, clientProgress: 0, expiresAt: addSeconds(T0, TIMEOUT), ...overrides } };
+export function sessionKeptAlive(
+  overrides: Overrides<UpdateSessionKeptAlive> = {},
+): UpdateSessionKeptAlive {
+  return {
+    type: 'UpdateSessionKeptAlive',
+    data: {
+      sessionId: SESSION_ID,
+      clientProgress: 0,
+      expiresAt: addSeconds(T0, TIMEOUT),
+      ...overrides,
+    },
+  };
 }
 
 export function sessionCompleted(at = T0): UpdateSessionCompleted {
-  return { type: 'UpdateSessionCompleted', data: { sessionId: SESSION_ID, completedAt: at, expiresAt: addSeconds(at, TIMEOUT) } };
+  return {
+    type: 'UpdateSessionCompleted',
+    data: { sessionId: SESSION_ID, completedAt: at, expiresAt: addSeconds(at, TIMEOUT) },
+  };
 }
 
 export function sessionCanceled(at = T0): UpdateSessionCanceled {
-  return { type: 'UpdateSessionCanceled', data: { sessionId: SESSION_ID, reason: 'CLIENT', canceledAt: at, expiresAt: addSeconds(at, TIMEOUT) } };
+  return {
+    type: 'UpdateSessionCanceled',
+    data: {
+      sessionId: SESSION_ID,
+      reason: 'CLIENT',
+      canceledAt: at,
+      expiresAt: addSeconds(at, TIMEOUT),
+    },
+  };
 }
 
 export function sessionFailed(at = T0, reason = 'disk full'): UpdateSessionFailed {
@@ -67,5 +90,8 @@ export function sessionFailed(at = T0, reason = 'disk full'): UpdateSessionFaile
 }
 
 export function sessionDeleted(at = T0): UpdateSessionDeleted {
-  return { type: 'UpdateSessionDeleted', data: { sessionId: SESSION_ID, libraryItemId: ITEM_ID, deletedAt: at } };
+  return {
+    type: 'UpdateSessionDeleted',
+    data: { sessionId: SESSION_ID, libraryItemId: ITEM_ID, deletedAt: at },
+  };
 }

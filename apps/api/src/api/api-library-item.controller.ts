@@ -1,10 +1,24 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
 import { invalidArgument } from '@cls/domain';
 import { Ctx, parseBody, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
-import { CreateLibraryItemCommand, DeleteLibraryItemCommand, LibraryItemQueries } from '@cls/sessions';
+import {
+  CreateLibraryItemCommand,
+  DeleteLibraryItemCommand,
+  LibraryItemQueries,
+} from '@cls/sessions';
 
 import { apiClientToken } from './client-token';
 import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
@@ -28,17 +42,28 @@ export class ApiLibraryItemController {
   ): Promise<string> {
     if (action !== undefined) throw unknownAction(action);
     const model = parseBody(itemModelInput, body);
-    return this.commands.execute(new CreateLibraryItemCommand(context, itemInputFrom(model, apiClientToken(tokenQuery, tokenHeader))));
+    return this.commands.execute(
+      new CreateLibraryItemCommand(
+        context,
+        itemInputFrom(model, apiClientToken(tokenQuery, tokenHeader)),
+      ),
+    );
   }
 
   @Get()
-  list(@Ctx() context: RequestContext, @Query('library_id') libraryId: string | undefined): Promise<string[]> {
+  list(
+    @Ctx() context: RequestContext,
+    @Query('library_id') libraryId: string | undefined,
+  ): Promise<string[]> {
     if (!libraryId) throw invalidArgument('library_id', 'the library to list is required');
     return this.items.listIds(context.caller, libraryId);
   }
 
   @Get(':id')
-  async get(@Ctx() context: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+  ): Promise<Record<string, unknown>> {
     return itemToWire(await this.items.get(context.caller, id));
   }
 

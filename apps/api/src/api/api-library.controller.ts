@@ -1,9 +1,23 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
 import { Ctx, parseBody, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
-import { CreateLocalLibraryCommand, DeleteLocalLibraryCommand, LibraryQueries } from '@cls/sessions';
+import {
+  CreateLocalLibraryCommand,
+  DeleteLocalLibraryCommand,
+  LibraryQueries,
+} from '@cls/sessions';
 
 import { apiClientToken } from './client-token';
 import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
@@ -27,7 +41,12 @@ export class ApiLibraryController {
   ): Promise<string> {
     if (action !== undefined) throw unknownAction(action);
     const model = parseBody(libraryModelInput, body);
-    return this.commands.execute(new CreateLocalLibraryCommand(context, libraryInputFrom(model, apiClientToken(tokenQuery, tokenHeader))));
+    return this.commands.execute(
+      new CreateLocalLibraryCommand(
+        context,
+        libraryInputFrom(model, apiClientToken(tokenQuery, tokenHeader)),
+      ),
+    );
   }
 
   @Get(['local-library', 'library'])
@@ -36,7 +55,10 @@ export class ApiLibraryController {
   }
 
   @Get(['local-library/:id', 'library/:id'])
-  async get(@Ctx() context: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+  ): Promise<Record<string, unknown>> {
     return libraryToWire(await this.libraries.get(context.caller, id));
   }
 

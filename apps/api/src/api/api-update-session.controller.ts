@@ -1,9 +1,24 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
 import { Ctx, parseBody, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
-import { CreateUpdateSessionCommand, OperateUpdateSessionCommand, UpdateSessionQueries } from '@cls/sessions';
+import {
+  CreateUpdateSessionCommand,
+  OperateUpdateSessionCommand,
+  UpdateSessionQueries,
+} from '@cls/sessions';
 
 import { apiClientToken } from './client-token';
 import {
@@ -36,25 +51,40 @@ export class ApiUpdateSessionController {
     if (action !== undefined) throw unknownAction(action);
     const spec = parseBody(updateSessionCreateSpec, body);
     return this.commands.execute(
-      new CreateUpdateSessionCommand(context, createUpdateSessionInputFrom(spec, apiClientToken(tokenQuery, tokenHeader))),
+      new CreateUpdateSessionCommand(
+        context,
+        createUpdateSessionInputFrom(spec, apiClientToken(tokenQuery, tokenHeader)),
+      ),
     );
   }
 
   @Get()
-  list(@Ctx() context: RequestContext, @Query('library_item_id') libraryItemId: string | undefined): Promise<string[]> {
+  list(
+    @Ctx() context: RequestContext,
+    @Query('library_item_id') libraryItemId: string | undefined,
+  ): Promise<string[]> {
     return this.sessions.listIds(context.caller, libraryItemId || undefined);
   }
 
   @Get(':id')
-  async get(@Ctx() context: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+  ): Promise<Record<string, unknown>> {
     return updateSessionToWire(await this.sessions.get(context.caller, id));
   }
 
   @Patch(':id')
   @HttpCode(204)
-  async update(@Ctx() context: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<void> {
+  async update(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
     const spec = parseBody(updateSessionModelInput, body);
-    await this.commands.execute(new OperateUpdateSessionCommand(context, id, updateOperationFrom(spec)));
+    await this.commands.execute(
+      new OperateUpdateSessionCommand(context, id, updateOperationFrom(spec)),
+    );
   }
 
   @Post(':id')
@@ -66,12 +96,16 @@ export class ApiUpdateSessionController {
     @Body() body: unknown,
   ): Promise<void> {
     if (!isSessionAction(action)) throw unknownAction(action);
-    await this.commands.execute(new OperateUpdateSessionCommand(context, id, sessionActionOperation(action, body)));
+    await this.commands.execute(
+      new OperateUpdateSessionCommand(context, id, sessionActionOperation(action, body)),
+    );
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Ctx() context: RequestContext, @Param('id') id: string): Promise<void> {
-    await this.commands.execute(new OperateUpdateSessionCommand(context, id, { type: 'DeleteUpdateSession' }));
+    await this.commands.execute(
+      new OperateUpdateSessionCommand(context, id, { type: 'DeleteUpdateSession' }),
+    );
   }
 }

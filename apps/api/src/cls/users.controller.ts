@@ -8,24 +8,35 @@ import type { RequestContext } from '@cls/sessions';
 
 import { dateTimeToWire } from '../wire/time.wire';
 
-const grantBody = z.strictObject({ privilege: z.enum(PRIVILEGES), object_id: z.string().min(1).optional() });
+const grantBody = z.strictObject({
+  privilege: z.enum(PRIVILEGES),
+  object_id: z.string().min(1).optional(),
+});
 const createBody = z.strictObject({
   name: z.string(),
   password: z.string(),
   admin: z.boolean().optional(),
   grants: z.array(grantBody).optional(),
 });
-const patchBody = z.strictObject({ password: z.string().optional(), admin: z.boolean().optional() });
+const patchBody = z.strictObject({
+  password: z.string().optional(),
+  admin: z.boolean().optional(),
+});
 
 function grantFrom(input: z.output<typeof grantBody>): Grant {
-  return input.object_id === undefined ? { privilege: input.privilege } : { privilege: input.privilege, objectId: input.object_id };
+  return input.object_id === undefined
+    ? { privilege: input.privilege }
+    : { privilege: input.privilege, objectId: input.object_id };
 }
 
 function userToWire(user: UserRecord): Record<string, unknown> {
   return {
     name: user.name,
     admin: user.isAdmin,
-    grants: user.grants.map((grant) => ({ privilege: grant.privilege, ...(grant.objectId ? { object_id: grant.objectId } : {}) })),
+    grants: user.grants.map((grant) => ({
+      privilege: grant.privilege,
+      ...(grant.objectId ? { object_id: grant.objectId } : {}),
+    })),
     creation_time: dateTimeToWire(user.creationTime),
   };
 }
@@ -43,22 +54,33 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
-  async create(@Ctx() context: RequestContext, @Body() body: unknown): Promise<Record<string, unknown>> {
+  async create(
+    @Ctx() context: RequestContext,
+    @Body() body: unknown,
+  ): Promise<Record<string, unknown>> {
     requireAdmin(context.caller);
     const input = parseBody(createBody, body);
     let user = await this.users.create(input.name, input.password, input.admin ?? false);
-    for (const grant of input.grants ?? []) user = await this.users.grant(user.name, grantFrom(grant));
+    for (const grant of input.grants ?? [])
+      user = await this.users.grant(user.name, grantFrom(grant));
     return userToWire(user);
   }
 
   @Get(':name')
-  async get(@Ctx() context: RequestContext, @Param('name') name: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('name') name: string,
+  ): Promise<Record<string, unknown>> {
     requireAdmin(context.caller);
     return userToWire(await this.users.get(name));
   }
 
   @Patch(':name')
-  async update(@Ctx() context: RequestContext, @Param('name') name: string, @Body() body: unknown): Promise<Record<string, unknown>> {
+  async update(
+    @Ctx() context: RequestContext,
+    @Param('name') name: string,
+    @Body() body: unknown,
+  ): Promise<Record<string, unknown>> {
     requireAdmin(context.caller);
     const input = parseBody(patchBody, body);
     return userToWire(
@@ -78,7 +100,11 @@ export class UsersController {
 
   @Post(':name/grants')
   @HttpCode(201)
-  async grant(@Ctx() context: RequestContext, @Param('name') name: string, @Body() body: unknown): Promise<Record<string, unknown>> {
+  async grant(
+    @Ctx() context: RequestContext,
+    @Param('name') name: string,
+    @Body() body: unknown,
+  ): Promise<Record<string, unknown>> {
     requireAdmin(context.caller);
     return userToWire(await this.users.grant(name, grantFrom(parseBody(grantBody, body))));
   }

@@ -20,7 +20,11 @@ async function summarize(datastore: Datastore): Promise<DatastoreSummary> {
   const base = { datastore: datastore.id, name: datastore.id, type: 'OTHER' };
   try {
     const stats = await statfs(datastore.path);
-    return { ...base, free_space: stats.bavail * stats.bsize, capacity: stats.blocks * stats.bsize };
+    return {
+      ...base,
+      free_space: stats.bavail * stats.bsize,
+      capacity: stats.blocks * stats.bsize,
+    };
   } catch {
     // The folder is created with the first library; until then its size is unknown.
     return base;

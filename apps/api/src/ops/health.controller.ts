@@ -19,7 +19,9 @@ export class HealthController {
 
   /** Ready: Postgres and Redis are reachable; 503 otherwise, so a load balancer routes around us. */
   @Get('readyz')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness & { status: string }> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Readiness & { status: string }> {
     const readiness = await this.readiness.check();
     const ok = readiness.postgres && readiness.redis;
     void reply.status(ok ? 200 : 503);

@@ -1,15 +1,32 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
 import { invalidArgument } from '@cls/domain';
 import { Ctx, parseBody, RestEnvelopeInterceptor, restId, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
-import { CreateLibraryItemCommand, DeleteLibraryItemCommand, LibraryItemQueries } from '@cls/sessions';
+import {
+  CreateLibraryItemCommand,
+  DeleteLibraryItemCommand,
+  LibraryItemQueries,
+} from '@cls/sessions';
 
 import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
 
-const createBody = z.strictObject({ create_spec: itemModelInput, client_token: z.string().optional() });
+const createBody = z.strictObject({
+  create_spec: itemModelInput,
+  client_token: z.string().optional(),
+});
 
 /** `com.vmware.content.library.Item` in the `/rest` style (§3.4). */
 @Controller('rest/com/vmware/content/library/item')
@@ -22,20 +39,32 @@ export class RestLibraryItemController {
 
   @Post()
   @HttpCode(200)
-  async create(@Ctx() context: RequestContext, @Query('~action') action: string | undefined, @Body() body: unknown): Promise<string> {
+  async create(
+    @Ctx() context: RequestContext,
+    @Query('~action') action: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
     if (action !== undefined && action !== 'create') throw unknownAction(action);
     const { create_spec, client_token } = parseBody(createBody, body);
-    return this.commands.execute(new CreateLibraryItemCommand(context, itemInputFrom(create_spec, client_token)));
+    return this.commands.execute(
+      new CreateLibraryItemCommand(context, itemInputFrom(create_spec, client_token)),
+    );
   }
 
   @Get()
-  list(@Ctx() context: RequestContext, @Query('library_id') libraryId: string | undefined): Promise<string[]> {
+  list(
+    @Ctx() context: RequestContext,
+    @Query('library_id') libraryId: string | undefined,
+  ): Promise<string[]> {
     if (!libraryId) throw invalidArgument('library_id', 'the library to list is required');
     return this.items.listIds(context.caller, libraryId);
   }
 
   @Get(':ref')
-  async get(@Ctx() context: RequestContext, @Param('ref') ref: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('ref') ref: string,
+  ): Promise<Record<string, unknown>> {
     return itemToWire(await this.items.get(context.caller, restId(ref)));
   }
 

@@ -1,14 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
 import { Ctx, parseBody, RestEnvelopeInterceptor, restId, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
-import { CreateLocalLibraryCommand, DeleteLocalLibraryCommand, LibraryQueries } from '@cls/sessions';
+import {
+  CreateLocalLibraryCommand,
+  DeleteLocalLibraryCommand,
+  LibraryQueries,
+} from '@cls/sessions';
 
 import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
 
-const createBody = z.strictObject({ create_spec: libraryModelInput, client_token: z.string().optional() });
+const createBody = z.strictObject({
+  create_spec: libraryModelInput,
+  client_token: z.string().optional(),
+});
 
 /** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/rest` style (§3.2, §3.3). */
 @Controller('rest/com/vmware/content')
@@ -21,10 +38,16 @@ export class RestLibraryController {
 
   @Post('local-library')
   @HttpCode(200)
-  async create(@Ctx() context: RequestContext, @Query('~action') action: string | undefined, @Body() body: unknown): Promise<string> {
+  async create(
+    @Ctx() context: RequestContext,
+    @Query('~action') action: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
     if (action !== undefined && action !== 'create') throw unknownAction(action);
     const { create_spec, client_token } = parseBody(createBody, body);
-    return this.commands.execute(new CreateLocalLibraryCommand(context, libraryInputFrom(create_spec, client_token)));
+    return this.commands.execute(
+      new CreateLocalLibraryCommand(context, libraryInputFrom(create_spec, client_token)),
+    );
   }
 
   @Get(['local-library', 'library'])
@@ -33,7 +56,10 @@ export class RestLibraryController {
   }
 
   @Get(['local-library/:ref', 'library/:ref'])
-  async get(@Ctx() context: RequestContext, @Param('ref') ref: string): Promise<Record<string, unknown>> {
+  async get(
+    @Ctx() context: RequestContext,
+    @Param('ref') ref: string,
+  ): Promise<Record<string, unknown>> {
     return libraryToWire(await this.libraries.get(context.caller, restId(ref)));
   }
 

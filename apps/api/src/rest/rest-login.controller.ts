@@ -1,10 +1,27 @@
-import { Controller, Delete, Headers, HttpCode, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Headers,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import type { ResolvedLogin } from '@cls/access';
 import { LoginSessions } from '@cls/access';
 import type { AuthenticatedRequest } from '@cls/http';
-import { AuthenticationGuard, Login, Public, RestEnvelopeInterceptor, SESSION_HEADER, unknownAction } from '@cls/http';
+import {
+  AuthenticationGuard,
+  Login,
+  Public,
+  RestEnvelopeInterceptor,
+  SESSION_HEADER,
+  unknownAction,
+} from '@cls/http';
 
 import { LoginService } from '../login.service';
 import { loginInfoToWire } from '../wire/login.wire';
@@ -30,7 +47,8 @@ export class RestLoginController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    if (action === 'get') return loginInfoToWire((await this.authentication.authenticate(request)).info);
+    if (action === 'get')
+      return loginInfoToWire((await this.authentication.authenticate(request)).info);
     if (action !== undefined && action !== 'create') throw unknownAction(action);
     const token = await this.login.login(authorization);
     // Legacy cookie auth, unless the client asked for header-only authentication (govmomi does).

@@ -26,7 +26,10 @@ export const itemModelInput = z.strictObject({
 
 export type ItemModelInput = z.output<typeof itemModelInput>;
 
-export function itemInputFrom(model: ItemModelInput, clientToken: string | undefined): CreateLibraryItemInput {
+export function itemInputFrom(
+  model: ItemModelInput,
+  clientToken: string | undefined,
+): CreateLibraryItemInput {
   return {
     libraryId: model.library_id,
     name: model.name,

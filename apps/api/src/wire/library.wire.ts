@@ -11,7 +11,13 @@ const storageBacking = z.strictObject({
 });
 
 /** Structures we may store and echo without effect (§3.2). */
-const ECHOED = ['publish_info', 'subscription_info', 'optimization_info', 'security_policy_id', 'unset_security_policy_id'] as const;
+const ECHOED = [
+  'publish_info',
+  'subscription_info',
+  'optimization_info',
+  'security_policy_id',
+  'unset_security_policy_id',
+] as const;
 
 /** `LibraryModel` as a create body. Output-only fields are known: accepted and ignored (§1.2). */
 export const libraryModelInput = z.strictObject({
@@ -34,8 +40,13 @@ export const libraryModelInput = z.strictObject({
 
 export type LibraryModelInput = z.output<typeof libraryModelInput>;
 
-export function libraryInputFrom(model: LibraryModelInput, clientToken: string | undefined): CreateLocalLibraryInput {
-  const extras = Object.fromEntries(ECHOED.flatMap((key) => (model[key] === undefined ? [] : [[key, model[key]]])));
+export function libraryInputFrom(
+  model: LibraryModelInput,
+  clientToken: string | undefined,
+): CreateLocalLibraryInput {
+  const extras = Object.fromEntries(
+    ECHOED.flatMap((key) => (model[key] === undefined ? [] : [[key, model[key]]])),
+  );
   return {
     name: model.name,
     ...(model.description === undefined ? {} : { description: model.description }),

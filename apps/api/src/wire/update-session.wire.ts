@@ -2,11 +2,17 @@ import { z } from 'zod';
 
 import { WARNING_TYPES } from '@cls/domain';
 import { messageToWire, parseBody } from '@cls/http';
-import type { CreateUpdateSessionInput, UpdateSessionOperation, UpdateSessionView } from '@cls/sessions';
+import type {
+  CreateUpdateSessionInput,
+  UpdateSessionOperation,
+  UpdateSessionView,
+} from '@cls/sessions';
 
 import { dateTimeToWire } from './time.wire';
 
-const warningBehavior = z.array(z.strictObject({ type: z.enum(WARNING_TYPES), ignored: z.boolean() }));
+const warningBehavior = z.array(
+  z.strictObject({ type: z.enum(WARNING_TYPES), ignored: z.boolean() }),
+);
 
 /** `UpdateSessionModel`: every field is known; only `library_item_id` and `warning_behavior` are used (§4.1). */
 export const updateSessionModelInput = z.strictObject({
@@ -22,12 +28,17 @@ export const updateSessionModelInput = z.strictObject({
 });
 
 /** On create `library_item_id` is required: its absence is a bad spec (`invalid_argument`). */
-export const updateSessionCreateSpec = updateSessionModelInput.extend({ library_item_id: z.string() });
+export const updateSessionCreateSpec = updateSessionModelInput.extend({
+  library_item_id: z.string(),
+});
 
 export type UpdateSessionCreateSpec = z.output<typeof updateSessionCreateSpec>;
 export type UpdateSessionModelInput = z.output<typeof updateSessionModelInput>;
 
-export function createUpdateSessionInputFrom(spec: UpdateSessionCreateSpec, clientToken: string | undefined): CreateUpdateSessionInput {
+export function createUpdateSessionInputFrom(
+  spec: UpdateSessionCreateSpec,
+  clientToken: string | undefined,
+): CreateUpdateSessionInput {
   return {
     libraryItemId: spec.library_item_id,
     ...(spec.warning_behavior === undefined ? {} : { warningBehavior: spec.warning_behavior }),
@@ -55,11 +66,17 @@ export function isSessionAction(action: string | undefined): action is SessionAc
 }
 
 /** The update-session actions read the same body in both styles. */
-export function sessionActionOperation(action: SessionAction, body: unknown): UpdateSessionOperation {
+export function sessionActionOperation(
+  action: SessionAction,
+  body: unknown,
+): UpdateSessionOperation {
   switch (action) {
     case 'keep-alive': {
       const { client_progress } = parseBody(keepAliveBody, body);
-      return { type: 'KeepUpdateSessionAlive', ...(client_progress === undefined ? {} : { clientProgress: client_progress }) };
+      return {
+        type: 'KeepUpdateSessionAlive',
+        ...(client_progress === undefined ? {} : { clientProgress: client_progress }),
+      };
     }
     case 'complete':
       parseBody(emptyBody, body);
@@ -68,7 +85,10 @@ export function sessionActionOperation(action: SessionAction, body: unknown): Up
       parseBody(emptyBody, body);
       return { type: 'CancelUpdateSession' };
     case 'fail':
-      return { type: 'FailUpdateSession', clientErrorMessage: parseBody(failBody, body).client_error_message };
+      return {
+        type: 'FailUpdateSession',
+        clientErrorMessage: parseBody(failBody, body).client_error_message,
+      };
   }
 }
 
@@ -82,6 +102,8 @@ export function updateSessionToWire(session: UpdateSessionView): Record<string, 
     expiration_time: dateTimeToWire(session.expirationTime),
     ...(session.state === 'ACTIVE' ? { preview_info: { state: 'UNAVAILABLE' } } : {}),
     ...(session.warningBehavior.length === 0 ? {} : { warning_behavior: session.warningBehavior }),
-    ...(session.errorMessage === undefined ? {} : { error_message: messageToWire(session.errorMessage) }),
+    ...(session.errorMessage === undefined
+      ? {}
+      : { error_message: messageToWire(session.errorMessage) }),
   };
 }

@@ -1,4 +1,8 @@
-import type { CreateLibraryItem, DeleteLibraryItem, LibraryItemCommand } from './library-item.commands';
+import type {
+  CreateLibraryItem,
+  DeleteLibraryItem,
+  LibraryItemCommand,
+} from './library-item.commands';
 import type { LibraryItemEvent } from './library-item.events';
 import type { LibraryItemState } from './library-item.state';
 import { evolveLibraryItem, initialLibraryItemState } from './library-item.state';
@@ -10,7 +14,11 @@ import { message } from '../shared/message';
 export const ITEM_NAME_MAX = 80;
 export const ITEM_DESCRIPTION_MAX = 2000;
 
-export function duplicateItemName(itemName: string, libraryName: string, libraryId: string): AlreadyExists {
+export function duplicateItemName(
+  itemName: string,
+  libraryName: string,
+  libraryId: string,
+): AlreadyExists {
   return new AlreadyExists(
     message(
       'com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library',
@@ -23,17 +31,25 @@ export function duplicateItemName(itemName: string, libraryName: string, library
 function create(command: CreateLibraryItem, state: LibraryItemState): LibraryItemEvent[] {
   if (state.status !== 'EMPTY') {
     // A retried import with the same client token finds its own item: nothing to do.
-    if (state.status === 'LIVE' && command.clientToken !== undefined && state.clientToken === command.clientToken) {
+    if (
+      state.status === 'LIVE' &&
+      command.clientToken !== undefined &&
+      state.clientToken === command.clientToken
+    ) {
       return [];
     }
     throw duplicateItemName(command.name, command.library.name, command.library.id);
   }
-  if (command.name.length === 0) throw invalidArgument('create_spec.name', 'an item needs a non-empty name');
+  if (command.name.length === 0)
+    throw invalidArgument('create_spec.name', 'an item needs a non-empty name');
   if (command.name.length > ITEM_NAME_MAX) {
     throw invalidArgument('create_spec.name', `longer than ${ITEM_NAME_MAX} characters`);
   }
   if (command.description.length > ITEM_DESCRIPTION_MAX) {
-    throw invalidArgument('create_spec.description', `longer than ${ITEM_DESCRIPTION_MAX} characters`);
+    throw invalidArgument(
+      'create_spec.description',
+      `longer than ${ITEM_DESCRIPTION_MAX} characters`,
+    );
   }
   if (command.library.itemNamedAlike !== undefined) {
     throw duplicateItemName(command.name, command.library.name, command.library.id);
@@ -59,7 +75,12 @@ function remove(command: DeleteLibraryItem, state: LibraryItemState): LibraryIte
   return [
     {
       type: 'LibraryItemDeleted',
-      data: { itemId: command.itemId, libraryId: state.libraryId, reason: command.reason, deletedAt: command.now },
+      data: {
+        itemId: command.itemId,
+        libraryId: state.libraryId,
+        reason: command.reason,
+        deletedAt: command.now,
+      },
     },
   ];
 }

@@ -17,7 +17,15 @@ const TOKEN = 'c2a1e7d4-6f0b-4b8e-9b53-7b0f4c2d9e01';
 const library: LibraryFacts = { id: LIBRARY_ID, name: LIBRARY_NAME };
 
 function create(overrides: Partial<CreateLibraryItem> = {}): LibraryItemCommand {
-  return { type: 'CreateLibraryItem', itemId: ITEM_ID, library, name: ITEM_NAME, description: '', now: T0, ...overrides };
+  return {
+    type: 'CreateLibraryItem',
+    itemId: ITEM_ID,
+    library,
+    name: ITEM_NAME,
+    description: '',
+    now: T0,
+    ...overrides,
+  };
 }
 
 function remove(reason: 'CLIENT' | 'LIBRARY_DELETED' = 'CLIENT'): LibraryItemCommand {
@@ -34,7 +42,9 @@ describe('library item decider (contract §3.4)', () => {
       spec
         .given([])
         .when(create({ description: 'installer', itemType: 'iso', clientToken: TOKEN }))
-        .then([libraryItemCreated({ description: 'installer', itemType: 'iso', clientToken: TOKEN })]);
+        .then([
+          libraryItemCreated({ description: 'installer', itemType: 'iso', clientToken: TOKEN }),
+        ]);
     });
 
     it('refuses an empty name with invalid_argument', () => {
@@ -80,8 +90,15 @@ describe('library item decider (contract §3.4)', () => {
     it('refuses a name another item of the library uses with already_exists (contract §1.6)', () => {
       const error = spec
         .given([])
-        .when(create({ library: { ...library, itemNamedAlike: 'f00d0000-0000-4000-8000-000000000001' } }))
-        .thenThrows('ALREADY_EXISTS', 'com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library');
+        .when(
+          create({
+            library: { ...library, itemNamedAlike: 'f00d0000-0000-4000-8000-000000000001' },
+          }),
+        )
+        .thenThrows(
+          'ALREADY_EXISTS',
+          'com.vmware.vdcs.cls-main.duplicate_item_name_unsupported_in_library',
+        );
       expect(error.messages[0]?.args).toEqual([ITEM_NAME, LIBRARY_NAME, LIBRARY_ID]);
       expect(error.messages[0]?.defaultMessage).toContain(ITEM_NAME);
     });
@@ -119,12 +136,20 @@ describe('library item decider (contract §3.4)', () => {
   });
 
   describe('delete', () => {
-    it.each(['CLIENT', 'LIBRARY_DELETED'] as const)('deletes a live item with reason %s, naming its library', (reason) => {
-      spec
-        .given([libraryItemCreated()])
-        .when(remove(reason))
-        .then([{ type: 'LibraryItemDeleted', data: { itemId: ITEM_ID, libraryId: LIBRARY_ID, reason, deletedAt: NOW } }]);
-    });
+    it.each(['CLIENT', 'LIBRARY_DELETED'] as const)(
+      'deletes a live item with reason %s, naming its library',
+      (reason) => {
+        spec
+          .given([libraryItemCreated()])
+          .when(remove(reason))
+          .then([
+            {
+              type: 'LibraryItemDeleted',
+              data: { itemId: ITEM_ID, libraryId: LIBRARY_ID, reason, deletedAt: NOW },
+            },
+          ]);
+      },
+    );
 
     it('takes the library id from the stream, not from the command', () => {
       const otherLibrary = '99999999-0000-4000-8000-000000000000';
@@ -135,12 +160,18 @@ describe('library item decider (contract §3.4)', () => {
     });
 
     it('is not_found for an unknown item', () => {
-      const error = spec.given([]).when(remove()).thenThrows('NOT_FOUND', 'com.vmware.vdcs.cls-main.library_item_not_found');
+      const error = spec
+        .given([])
+        .when(remove())
+        .thenThrows('NOT_FOUND', 'com.vmware.vdcs.cls-main.library_item_not_found');
       expect(error.messages[0]?.args).toEqual([ITEM_ID]);
     });
 
     it('is not_found for an item already deleted', () => {
-      spec.given([libraryItemCreated(), libraryItemDeleted()]).when(remove()).thenThrows('NOT_FOUND');
+      spec
+        .given([libraryItemCreated(), libraryItemDeleted()])
+        .when(remove())
+        .thenThrows('NOT_FOUND');
     });
   });
 });

@@ -18,7 +18,10 @@ export function initialLibraryItemState(): LibraryItemState {
   return { status: 'EMPTY' };
 }
 
-export function evolveLibraryItem(state: LibraryItemState, event: LibraryItemEvent): LibraryItemState {
+export function evolveLibraryItem(
+  state: LibraryItemState,
+  event: LibraryItemEvent,
+): LibraryItemState {
   switch (event.type) {
     case 'LibraryItemCreated':
       return {

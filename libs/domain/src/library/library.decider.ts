@@ -12,25 +12,39 @@ export const LIBRARY_NAME_MAX = 255;
 function create(command: CreateLocalLibrary, state: LibraryState): LibraryEvent[] {
   if (state.status !== 'EMPTY') {
     // The id derives from the client token, so a repeat of the same create lands here.
-    if (state.status === 'LIVE' && command.clientToken !== undefined && state.clientToken === command.clientToken) {
+    if (
+      state.status === 'LIVE' &&
+      command.clientToken !== undefined &&
+      state.clientToken === command.clientToken
+    ) {
       return [];
     }
     throw new AlreadyExists(
-      message('com.vmware.vdcs.cls-main.library_exists', `Library ${command.libraryId} already exists.`, [
-        command.libraryId,
-      ]),
+      message(
+        'com.vmware.vdcs.cls-main.library_exists',
+        `Library ${command.libraryId} already exists.`,
+        [command.libraryId],
+      ),
     );
   }
   const name = command.name.trim();
-  if (name.length === 0) throw invalidArgument('create_spec.name', 'a library needs a non-empty name');
+  if (name.length === 0)
+    throw invalidArgument('create_spec.name', 'a library needs a non-empty name');
   if (name.length > LIBRARY_NAME_MAX) {
     throw invalidArgument('create_spec.name', `longer than ${LIBRARY_NAME_MAX} characters`);
   }
   const [backing, ...more] = command.storageBackings;
-  if (backing === undefined) throw invalidArgument('create_spec.storage_backings', 'exactly one storage backing is required');
+  if (backing === undefined)
+    throw invalidArgument(
+      'create_spec.storage_backings',
+      'exactly one storage backing is required',
+    );
   if (more.length > 0) {
     throw new Unsupported(
-      message('com.vmware.vdcs.cls-main.multiple_storage_backings', 'Only one storage backing is supported per library.'),
+      message(
+        'com.vmware.vdcs.cls-main.multiple_storage_backings',
+        'Only one storage backing is supported per library.',
+      ),
     );
   }
   return [
@@ -38,7 +52,7 @@ function create(command: CreateLocalLibrary, state: LibraryState): LibraryEvent[
       type: 'LocalLibraryCreated',
       data: {
         libraryId: command.libraryId,
-        name: command.name,
+        name,
         description: command.description,
         storageBacking: backing,
         ...(command.serverGuid === undefined ? {} : { serverGuid: command.serverGuid }),
@@ -52,7 +66,9 @@ function create(command: CreateLocalLibrary, state: LibraryState): LibraryEvent[
 
 function remove(command: DeleteLocalLibrary, state: LibraryState): LibraryEvent[] {
   if (state.status !== 'LIVE') throw notFound('library', command.libraryId);
-  return [{ type: 'LocalLibraryDeleted', data: { libraryId: command.libraryId, deletedAt: command.now } }];
+  return [
+    { type: 'LocalLibraryDeleted', data: { libraryId: command.libraryId, deletedAt: command.now } },
+  ];
 }
 
 export const libraryDecider: Decider<LibraryState, LibraryCommand, LibraryEvent> = {

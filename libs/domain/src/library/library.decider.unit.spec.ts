@@ -1,6 +1,13 @@
 import type { CreateLocalLibrary, LibraryCommand, StorageBacking } from '@cls/domain';
 import { LIBRARY_NAME_MAX, libraryDecider } from '@cls/domain';
-import { deciderSpecification, LIBRARY_ID, LIBRARY_NAME, libraryCreated, libraryDeleted, T0 } from '@cls/testing';
+import {
+  deciderSpecification,
+  LIBRARY_ID,
+  LIBRARY_NAME,
+  libraryCreated,
+  libraryDeleted,
+  T0,
+} from '@cls/testing';
 
 const spec = deciderSpecification(libraryDecider);
 const NOW = '2026-11-23T10:05:00.000Z';
@@ -33,7 +40,13 @@ describe('local library decider (contract §3.2)', () => {
       spec
         .given([])
         .when(
-          create({ description: 'installer images', storageBackings: [OTHER], serverGuid: 'guid-1', extras, clientToken: TOKEN }),
+          create({
+            description: 'installer images',
+            storageBackings: [OTHER],
+            serverGuid: 'guid-1',
+            extras,
+            clientToken: TOKEN,
+          }),
         )
         .then([
           libraryCreated({
@@ -104,7 +117,10 @@ describe('local library decider (contract §3.2)', () => {
     });
 
     it('refuses to reuse an id created without a client token when repeated without one', () => {
-      spec.given([libraryCreated()]).when(create()).thenThrows('ALREADY_EXISTS', 'com.vmware.vdcs.cls-main.library_exists');
+      spec
+        .given([libraryCreated()])
+        .when(create())
+        .thenThrows('ALREADY_EXISTS', 'com.vmware.vdcs.cls-main.library_exists');
     });
 
     it('refuses to reuse an existing library id with a different client token', () => {
@@ -131,7 +147,10 @@ describe('local library decider (contract §3.2)', () => {
     });
 
     it('is not_found for a library that never existed', () => {
-      const error = spec.given([]).when(remove).thenThrows('NOT_FOUND', 'com.vmware.vdcs.cls-main.library_not_found');
+      const error = spec
+        .given([])
+        .when(remove)
+        .thenThrows('NOT_FOUND', 'com.vmware.vdcs.cls-main.library_not_found');
       expect(error.messages[0]?.args).toEqual([LIBRARY_ID]);
     });
 

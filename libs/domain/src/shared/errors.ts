@@ -79,7 +79,8 @@ export class Unsupported extends DomainError {
 const CLS = 'com.vmware.vdcs.cls-main';
 
 /** The kinds of object a `<kind>_not_found` message can name (contract §1.6). */
-export type ObjectKind = 'library' | 'library_item' | 'update_session' | 'download_session' | 'file' | 'user';
+export type ObjectKind =
+  'library' | 'library_item' | 'update_session' | 'download_session' | 'file' | 'user';
 
 const KIND_WORDS: Record<ObjectKind, string> = {
   library: 'Library',
@@ -91,19 +92,31 @@ const KIND_WORDS: Record<ObjectKind, string> = {
 };
 
 export function notFound(kind: ObjectKind, id: string): NotFound {
-  return new NotFound(message(`${CLS}.${kind}_not_found`, `${KIND_WORDS[kind]} ${id} does not exist.`, [id]));
+  return new NotFound(
+    message(`${CLS}.${kind}_not_found`, `${KIND_WORDS[kind]} ${id} does not exist.`, [id]),
+  );
 }
 
 /** `["complete","ERROR","<reason>"]` is the observed argument shape. */
-export function invalidSessionState(operation: string, state: string, reason?: string): NotAllowedInCurrentState {
+export function invalidSessionState(
+  operation: string,
+  state: string,
+  reason?: string,
+): NotAllowedInCurrentState {
   const text = `The operation ${operation} can not be invoked when the import session is in the ${state} state.`;
   return new NotAllowedInCurrentState(
     reason === undefined
       ? message(`${CLS}.invalid_session_state`, text, [operation, state])
-      : message(`${CLS}.invalid_session_state`, `${text} Reason: ${reason}`, [operation, state, reason]),
+      : message(`${CLS}.invalid_session_state`, `${text} Reason: ${reason}`, [
+          operation,
+          state,
+          reason,
+        ]),
   );
 }
 
 export function invalidArgument(what: string, reason: string): InvalidArgument {
-  return new InvalidArgument(message(`${CLS}.invalid_argument`, `Invalid ${what}: ${reason}`, [what, reason]));
+  return new InvalidArgument(
+    message(`${CLS}.invalid_argument`, `Invalid ${what}: ${reason}`, [what, reason]),
+  );
 }

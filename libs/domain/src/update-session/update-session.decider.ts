@@ -34,14 +34,25 @@ type Envelope = Exclude<UpdateSessionCommand, CreateUpdateSession>;
 type Operation = 'keep_alive' | 'update' | 'complete' | 'cancel' | 'fail';
 
 /** Sessions the caller may not see do not exist for them (issue 2 §5). */
-function visible(command: Envelope, state: UpdateSessionState): Exclude<UpdateSessionState, { status: 'EMPTY' | 'DELETED' }> {
-  if (state.status === 'EMPTY' || state.status === 'DELETED' || !canSee(command.caller, state.owner)) {
+function visible(
+  command: Envelope,
+  state: UpdateSessionState,
+): Exclude<UpdateSessionState, { status: 'EMPTY' | 'DELETED' }> {
+  if (
+    state.status === 'EMPTY' ||
+    state.status === 'DELETED' ||
+    !canSee(command.caller, state.owner)
+  ) {
     throw notFound('update_session', command.sessionId);
   }
   return state;
 }
 
-function active(operation: Operation, command: Envelope, state: UpdateSessionState): ActiveUpdateSession {
+function active(
+  operation: Operation,
+  command: Envelope,
+  state: UpdateSessionState,
+): ActiveUpdateSession {
   const session = visible(command, state);
   if (session.status !== 'ACTIVE') {
     throw invalidSessionState(operation, session.status, session.errorMessage?.defaultMessage);
@@ -52,13 +63,19 @@ function active(operation: Operation, command: Envelope, state: UpdateSessionSta
 function create(command: CreateUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
   if (state.status !== 'EMPTY') {
     // Ids derive from (caller, client token): a retried create finds its own session.
-    if (state.status !== 'DELETED' && command.clientToken !== undefined && state.clientToken === command.clientToken) {
+    if (
+      state.status !== 'DELETED' &&
+      command.clientToken !== undefined &&
+      state.clientToken === command.clientToken
+    ) {
       return [];
     }
     throw new AlreadyExists(
-      message('com.vmware.vdcs.cls-main.update_session_exists_id', `Update session ${command.sessionId} already exists.`, [
-        command.sessionId,
-      ]),
+      message(
+        'com.vmware.vdcs.cls-main.update_session_exists_id',
+        `Update session ${command.sessionId} already exists.`,
+        [command.sessionId],
+      ),
     );
   }
   if (command.item.activeUpdateSessionId !== undefined) throw updateSessionExists(command.item.id);
@@ -86,7 +103,10 @@ export function nextClientProgress(current: number, reported: number | undefined
   return Math.max(current, Math.min(Math.trunc(reported), MAX_CLIENT_PROGRESS));
 }
 
-function keepAlive(command: KeepUpdateSessionAlive, state: UpdateSessionState): UpdateSessionEvent[] {
+function keepAlive(
+  command: KeepUpdateSessionAlive,
+  state: UpdateSessionState,
+): UpdateSessionEvent[] {
   const session = active('keep_alive', command, state);
   return [
     {
@@ -164,16 +184,25 @@ function fail(command: FailUpdateSession, state: UpdateSessionState): UpdateSess
 
 function remove(command: DeleteUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
   const session = visible(command, state);
-  if (session.status === 'ACTIVE') throw invalidSessionState('delete', session.status, 'cancel or complete the session first');
+  if (session.status === 'ACTIVE')
+    throw invalidSessionState('delete', session.status, 'cancel or complete the session first');
   return [
     {
       type: 'UpdateSessionDeleted',
-      data: { sessionId: command.sessionId, libraryItemId: session.libraryItemId, deletedAt: command.now },
+      data: {
+        sessionId: command.sessionId,
+        libraryItemId: session.libraryItemId,
+        deletedAt: command.now,
+      },
     },
   ];
 }
 
-export const updateSessionDecider: Decider<UpdateSessionState, UpdateSessionCommand, UpdateSessionEvent> = {
+export const updateSessionDecider: Decider<
+  UpdateSessionState,
+  UpdateSessionCommand,
+  UpdateSessionEvent
+> = {
   streamType: 'update_session',
   initialState: initialUpdateSessionState,
   evolve: evolveUpdateSession,

@@ -25,7 +25,11 @@ const envelope = { sessionId: SESSION_ID, caller: alice, now: NOW, timeoutSecond
 
 const operations: Record<string, UpdateSessionCommand> = {
   keep_alive: { type: 'KeepUpdateSessionAlive', ...envelope, clientProgress: 10 },
-  update: { type: 'UpdateUpdateSession', ...envelope, warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }] },
+  update: {
+    type: 'UpdateUpdateSession',
+    ...envelope,
+    warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }],
+  },
   complete: { type: 'CompleteUpdateSession', ...envelope },
   cancel: { type: 'CancelUpdateSession', ...envelope, reason: 'CLIENT' },
   fail: { type: 'FailUpdateSession', ...envelope, clientErrorMessage: 'client gave up' },
@@ -39,7 +43,9 @@ const terminal: Record<string, readonly UpdateSessionEvent[]> = {
 
 describe('update session decider (contract §8.1)', () => {
   describe('create', () => {
-    const create = (overrides: Partial<Extract<UpdateSessionCommand, { type: 'CreateUpdateSession' }>> = {}) =>
+    const create = (
+      overrides: Partial<Extract<UpdateSessionCommand, { type: 'CreateUpdateSession' }>> = {},
+    ) =>
       ({
         type: 'CreateUpdateSession',
         ...envelope,
@@ -58,18 +64,32 @@ describe('update session decider (contract §8.1)', () => {
       spec
         .given([])
         .when(create({ clientToken: 'c2a1e7d4-6f0b-4b8e-9b53-7b0f4c2d9e01', warningBehavior }))
-        .then([sessionCreated({ clientToken: 'c2a1e7d4-6f0b-4b8e-9b53-7b0f4c2d9e01', warningBehavior })]);
+        .then([
+          sessionCreated({ clientToken: 'c2a1e7d4-6f0b-4b8e-9b53-7b0f4c2d9e01', warningBehavior }),
+        ]);
     });
 
     it('is a no-op when repeated with the same client token', () => {
       const token = 'c2a1e7d4-6f0b-4b8e-9b53-7b0f4c2d9e01';
-      spec.given([sessionCreated({ clientToken: token })]).when(create({ clientToken: token })).thenNothingHappened();
+      spec
+        .given([sessionCreated({ clientToken: token })])
+        .when(create({ clientToken: token }))
+        .thenNothingHappened();
     });
 
     it('refuses a second ACTIVE session on the item with resource_busy', () => {
       spec
         .given([])
-        .when(create({ item: { id: ITEM_ID, libraryId: LIBRARY_ID, contentVersion: 1, activeUpdateSessionId: 'other' } }))
+        .when(
+          create({
+            item: {
+              id: ITEM_ID,
+              libraryId: LIBRARY_ID,
+              contentVersion: 1,
+              activeUpdateSessionId: 'other',
+            },
+          }),
+        )
         .thenThrows('RESOURCE_BUSY', 'com.vmware.vdcs.cls-main.update_session_exists');
     });
 
@@ -80,7 +100,10 @@ describe('update session decider (contract §8.1)', () => {
 
   describe('when ACTIVE', () => {
     it('keep_alive extends the expiry and records progress', () => {
-      spec.given([sessionCreated()]).when(operations.keep_alive!).then([sessionKeptAlive({ clientProgress: 10, expiresAt: LATER })]);
+      spec
+        .given([sessionCreated()])
+        .when(operations.keep_alive!)
+        .then([sessionKeptAlive({ clientProgress: 10, expiresAt: LATER })]);
     });
 
     it('update replaces the warning behaviour', () => {
@@ -90,7 +113,11 @@ describe('update session decider (contract §8.1)', () => {
         .then([
           {
             type: 'UpdateSessionWarningBehaviorUpdated',
-            data: { sessionId: SESSION_ID, warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }], expiresAt: LATER },
+            data: {
+              sessionId: SESSION_ID,
+              warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }],
+              expiresAt: LATER,
+            },
           },
         ]);
     });
@@ -100,62 +127,99 @@ describe('update session decider (contract §8.1)', () => {
       spec
         .given([sessionCreated({ warningBehavior })])
         .when({ type: 'UpdateUpdateSession', ...envelope })
-        .then([{ type: 'UpdateSessionWarningBehaviorUpdated', data: { sessionId: SESSION_ID, warningBehavior, expiresAt: LATER } }]);
+        .then([
+          {
+            type: 'UpdateSessionWarningBehaviorUpdated',
+            data: { sessionId: SESSION_ID, warningBehavior, expiresAt: LATER },
+          },
+        ]);
     });
 
     it('complete moves to DONE (a session without files bumps nothing)', () => {
-      spec.given([sessionCreated()]).when(operations.complete!).then([sessionCompleted(NOW)]);
+      spec
+        .given([sessionCreated()])
+        .when(operations.complete!)
+        .then([sessionCompleted(NOW)]);
     });
 
     it('cancel moves to CANCELED', () => {
-      spec.given([sessionCreated()]).when(operations.cancel!).then([sessionCanceled(NOW)]);
+      spec
+        .given([sessionCreated()])
+        .when(operations.cancel!)
+        .then([sessionCanceled(NOW)]);
     });
 
     it('fail moves to ERROR carrying the client text', () => {
-      spec.given([sessionCreated()]).when(operations.fail!).then([sessionFailed(NOW, 'client gave up')]);
+      spec
+        .given([sessionCreated()])
+        .when(operations.fail!)
+        .then([sessionFailed(NOW, 'client gave up')]);
     });
 
     it('delete is refused: cancel or complete first', () => {
       spec
         .given([sessionCreated()])
         .when({ type: 'DeleteUpdateSession', ...envelope })
-        .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE', 'com.vmware.vdcs.cls-main.invalid_session_state');
+        .thenThrows(
+          'NOT_ALLOWED_IN_CURRENT_STATE',
+          'com.vmware.vdcs.cls-main.invalid_session_state',
+        );
     });
   });
 
   describe.each(Object.entries(terminal))('when %s', (state, history) => {
-    it.each(Object.entries(operations))('%s is not_allowed_in_current_state with [operation, state] args', (operation, command) => {
-      const error = spec.given(history).when(command).thenThrows('NOT_ALLOWED_IN_CURRENT_STATE');
-      expect(error.messages[0]?.args.slice(0, 2)).toEqual([operation, state]);
-    });
+    it.each(Object.entries(operations))(
+      '%s is not_allowed_in_current_state with [operation, state] args',
+      (operation, command) => {
+        const error = spec.given(history).when(command).thenThrows('NOT_ALLOWED_IN_CURRENT_STATE');
+        expect(error.messages[0]?.args.slice(0, 2)).toEqual([operation, state]);
+      },
+    );
 
     it('delete removes the session', () => {
-      spec.given(history).when({ type: 'DeleteUpdateSession', ...envelope }).then([sessionDeleted(NOW)]);
+      spec
+        .given(history)
+        .when({ type: 'DeleteUpdateSession', ...envelope })
+        .then([sessionDeleted(NOW)]);
     });
   });
 
   it('complete in ERROR repeats the cause in the reason argument', () => {
-    const error = spec.given(terminal.ERROR!).when(operations.complete!).thenThrows('NOT_ALLOWED_IN_CURRENT_STATE');
-    expect(error.messages[0]?.args).toEqual(['complete', 'ERROR', expect.stringContaining('disk full')]);
+    const error = spec
+      .given(terminal.ERROR!)
+      .when(operations.complete!)
+      .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE');
+    expect(error.messages[0]?.args).toEqual([
+      'complete',
+      'ERROR',
+      expect.stringContaining('disk full'),
+    ]);
   });
 
   describe('when deleted or never created', () => {
-    it.each([...Object.values(operations), { type: 'DeleteUpdateSession', ...envelope } as UpdateSessionCommand])(
-      '$type is not_found',
-      (command) => {
-        spec.given([]).when(command).thenThrows('NOT_FOUND');
-        spec.given([...terminal.DONE!, sessionDeleted()]).when(command).thenThrows('NOT_FOUND');
-      },
-    );
+    const deletion: UpdateSessionCommand = { type: 'DeleteUpdateSession', ...envelope };
+    it.each([...Object.values(operations), deletion])('$type is not_found', (command) => {
+      spec.given([]).when(command).thenThrows('NOT_FOUND');
+      spec
+        .given([...terminal.DONE!, sessionDeleted()])
+        .when(command)
+        .thenThrows('NOT_FOUND');
+    });
   });
 
   describe('ownership', () => {
     it('another user sees not_found', () => {
-      spec.given([sessionCreated()]).when({ ...operations.complete!, caller: bob }).thenThrows('NOT_FOUND');
+      spec
+        .given([sessionCreated()])
+        .when({ ...operations.complete!, caller: bob })
+        .thenThrows('NOT_FOUND');
     });
 
     it('an administrator may operate any session', () => {
-      spec.given([sessionCreated()]).when({ ...operations.cancel!, caller: admin }).then([sessionCanceled(NOW)]);
+      spec
+        .given([sessionCreated()])
+        .when({ ...operations.cancel!, caller: admin })
+        .then([sessionCanceled(NOW)]);
     });
   });
 

@@ -35,7 +35,10 @@ function identity(state: UpdateSessionState): Identity | undefined {
   return state.status === 'EMPTY' || state.status === 'DELETED' ? undefined : state;
 }
 
-export function evolveUpdateSession(state: UpdateSessionState, event: UpdateSessionEvent): UpdateSessionState {
+export function evolveUpdateSession(
+  state: UpdateSessionState,
+  event: UpdateSessionEvent,
+): UpdateSessionState {
   const current = identity(state);
   switch (event.type) {
     case 'UpdateSessionCreated':
@@ -63,7 +66,12 @@ export function evolveUpdateSession(state: UpdateSessionState, event: UpdateSess
       return current ? { ...current, status: 'CANCELED', expiresAt: event.data.expiresAt } : state;
     case 'UpdateSessionFailed':
       return current
-        ? { ...current, status: 'ERROR', errorMessage: event.data.errorMessage, expiresAt: event.data.expiresAt }
+        ? {
+            ...current,
+            status: 'ERROR',
+            errorMessage: event.data.errorMessage,
+            expiresAt: event.data.expiresAt,
+          }
         : state;
     case 'UpdateSessionDeleted':
       return { status: 'DELETED', sessionId: event.data.sessionId };

@@ -43,10 +43,16 @@ export class CreateLibraryItemHandler implements ICommandHandler<CreateLibraryIt
   async execute({ context, input }: CreateLibraryItemCommand): Promise<string> {
     const library = await this.libraries.find(input.libraryId);
     if (!library) throw notFound('library', input.libraryId);
-    requirePrivilege(context.caller, 'ContentLibrary.AddLibraryItem', { kind: 'library', id: library.id });
+    requirePrivilege(context.caller, 'ContentLibrary.AddLibraryItem', {
+      kind: 'library',
+      id: library.id,
+    });
     const clientToken = requireUuidToken(input.clientToken);
     // A retried import with the same token lands on the same stream and finds its own item.
-    const itemId = clientToken === undefined ? randomUUID() : idFromClientToken('library_item', context.caller.user, clientToken);
+    const itemId =
+      clientToken === undefined
+        ? randomUUID()
+        : idFromClientToken('library_item', context.caller.user, clientToken);
     const itemNamedAlike = await this.items.idNamed(library.id, input.name);
     await this.runner.execute(
       libraryItemDecider,

@@ -47,7 +47,9 @@ export class CreateLocalLibraryHandler implements ICommandHandler<CreateLocalLib
     requirePrivilege(context.caller, 'ContentLibrary.CreateLocalLibrary', { kind: 'global' });
     const clientToken = requireUuidToken(input.clientToken);
     const libraryId =
-      clientToken === undefined ? randomUUID() : idFromClientToken('library', context.caller.user, clientToken);
+      clientToken === undefined
+        ? randomUUID()
+        : idFromClientToken('library', context.caller.user, clientToken);
     await this.runner.execute(
       libraryDecider,
       libraryId,
@@ -56,7 +58,9 @@ export class CreateLocalLibraryHandler implements ICommandHandler<CreateLocalLib
         libraryId,
         name: input.name,
         description: input.description ?? '',
-        storageBackings: input.storageBackings.map((backing) => resolveStorageBacking(this.config, backing)),
+        storageBackings: input.storageBackings.map((backing) =>
+          resolveStorageBacking(this.config, backing),
+        ),
         ...(input.serverGuid === undefined ? {} : { serverGuid: input.serverGuid }),
         ...(input.extras === undefined ? {} : { extras: input.extras }),
         ...(clientToken === undefined ? {} : { clientToken }),

@@ -52,7 +52,9 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
       libraryId: item.libraryId,
     });
     const sessionId =
-      clientToken === undefined ? randomUUID() : idFromClientToken('update_session', context.caller.user, clientToken);
+      clientToken === undefined
+        ? randomUUID()
+        : idFromClientToken('update_session', context.caller.user, clientToken);
     const active = await this.sessions.activeSessionOf(item.id);
     await this.runner.execute(
       updateSessionDecider,
@@ -67,7 +69,9 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
           id: item.id,
           libraryId: item.libraryId,
           contentVersion: item.contentVersion,
-          ...(active === undefined || active.id === sessionId ? {} : { activeUpdateSessionId: active.id }),
+          ...(active === undefined || active.id === sessionId
+            ? {}
+            : { activeUpdateSessionId: active.id }),
         },
         warningBehavior: input.warningBehavior ?? [],
         ...(clientToken === undefined ? {} : { clientToken }),

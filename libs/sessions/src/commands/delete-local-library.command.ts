@@ -35,13 +35,23 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
   async execute({ context, libraryId }: DeleteLocalLibraryCommand): Promise<void> {
     const library = await this.libraries.find(libraryId);
     if (!library) throw notFound('library', libraryId);
-    requirePrivilege(context.caller, 'ContentLibrary.DeleteLocalLibrary', { kind: 'library', id: library.id });
-    await this.runner.transact(async (scope) => {
-      const now = this.clock.now().toISOString();
-      await scope.decide(libraryDecider, library.id, { type: 'DeleteLocalLibrary', libraryId: library.id, now });
-      for (const itemId of await this.items.idsInLibrary(library.id)) {
-        await this.removal.removeItem(scope, itemId, 'LIBRARY_DELETED', now);
-      }
-    }, metadataFor(context, 'DeleteLocalLibrary'));
+    requirePrivilege(context.caller, 'ContentLibrary.DeleteLocalLibrary', {
+      kind: 'library',
+      id: library.id,
+    });
+    await this.runner.transact(
+      async (scope) => {
+        const now = this.clock.now().toISOString();
+        await scope.decide(libraryDecider, library.id, {
+          type: 'DeleteLocalLibrary',
+          libraryId: library.id,
+          now,
+        });
+        for (const itemId of await this.items.idsInLibrary(library.id)) {
+          await this.removal.removeItem(scope, itemId, 'LIBRARY_DELETED', now);
+        }
+      },
+      metadataFor(context, 'DeleteLocalLibrary'),
+    );
   }
 }

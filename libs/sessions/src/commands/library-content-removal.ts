@@ -16,8 +16,18 @@ export class LibraryContentRemoval {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async removeItem(scope: DecisionScope, itemId: string, reason: LibraryItemDeletionReason, now: string): Promise<void> {
-    await scope.decide(libraryItemDecider, itemId, { type: 'DeleteLibraryItem', itemId, reason, now });
+  async removeItem(
+    scope: DecisionScope,
+    itemId: string,
+    reason: LibraryItemDeletionReason,
+    now: string,
+  ): Promise<void> {
+    await scope.decide(libraryItemDecider, itemId, {
+      type: 'DeleteLibraryItem',
+      itemId,
+      reason,
+      now,
+    });
     const active = await this.sessions.activeSessionOf(itemId);
     if (active) {
       await scope.decide(updateSessionDecider, active.id, {

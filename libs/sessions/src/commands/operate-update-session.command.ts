@@ -54,6 +54,11 @@ export class OperateUpdateSessionHandler implements ICommandHandler<OperateUpdat
       operation.type === 'CancelUpdateSession'
         ? { ...envelope, ...operation, reason: 'CLIENT' }
         : { ...envelope, ...operation };
-    await this.runner.execute(updateSessionDecider, sessionId, command, metadataFor(context, operation.type));
+    await this.runner.execute(
+      updateSessionDecider,
+      sessionId,
+      command,
+      metadataFor(context, operation.type),
+    );
   }
 }

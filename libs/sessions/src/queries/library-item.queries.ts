@@ -49,14 +49,20 @@ export class LibraryItemQueries {
   /** The item, or `not_found`, after checking `System.Read` on it. */
   async get(caller: AuthenticatedCaller, itemId: string): Promise<LibraryItemView> {
     const item = await this.require(itemId);
-    requirePrivilege(caller, 'System.Read', { kind: 'library_item', id: item.id, libraryId: item.libraryId });
+    requirePrivilege(caller, 'System.Read', {
+      kind: 'library_item',
+      id: item.id,
+      libraryId: item.libraryId,
+    });
     return item;
   }
 
   /** The item or `not_found`, without an access check (the caller checks a more specific privilege). */
   async require(itemId: string): Promise<LibraryItemView> {
     if (!isUuid(itemId)) throw notFound('library_item', itemId);
-    const [row] = (await this.db.query('SELECT * FROM library_item_view WHERE id = $1', [itemId])) as ItemRow[];
+    const [row] = await this.db.query<ItemRow[]>('SELECT * FROM library_item_view WHERE id = $1', [
+      itemId,
+    ]);
     if (!row) throw notFound('library_item', itemId);
     return this.toView(row);
   }
@@ -68,18 +74,18 @@ export class LibraryItemQueries {
 
   async idsInLibrary(libraryId: string): Promise<string[]> {
     if (!isUuid(libraryId)) return [];
-    const rows = (await this.db.query(
+    const rows = await this.db.query<{ id: string }[]>(
       'SELECT id FROM library_item_view WHERE library_id = $1 ORDER BY creation_time, id',
       [libraryId],
-    )) as { id: string }[];
+    );
     return rows.map((row) => row.id);
   }
 
   async idNamed(libraryId: string, name: string): Promise<string | undefined> {
-    const [row] = (await this.db.query('SELECT id FROM library_item_view WHERE library_id = $1 AND name = $2', [
-      libraryId,
-      name,
-    ])) as { id: string }[];
+    const [row] = await this.db.query<{ id: string }[]>(
+      'SELECT id FROM library_item_view WHERE library_id = $1 AND name = $2',
+      [libraryId, name],
+    );
     return row?.id;
   }
 

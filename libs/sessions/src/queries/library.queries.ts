@@ -47,14 +47,18 @@ export class LibraryQueries {
 
   async find(libraryId: string): Promise<LibraryView | undefined> {
     if (!isUuid(libraryId)) return undefined;
-    const [row] = (await this.db.query('SELECT * FROM library_view WHERE id = $1', [libraryId])) as LibraryRow[];
+    const [row] = await this.db.query<LibraryRow[]>('SELECT * FROM library_view WHERE id = $1', [
+      libraryId,
+    ]);
     return row && this.toView(row);
   }
 
   /** Ids of the libraries the caller may read. */
   async listIds(caller: AuthenticatedCaller): Promise<string[]> {
     requirePrivilege(caller, 'System.Read', { kind: 'global' });
-    const rows = (await this.db.query('SELECT id FROM library_view ORDER BY creation_time, id')) as { id: string }[];
+    const rows = await this.db.query<{ id: string }[]>(
+      'SELECT id FROM library_view ORDER BY creation_time, id',
+    );
     return rows.map((row) => row.id);
   }
 

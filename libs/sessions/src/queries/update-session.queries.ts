@@ -46,7 +46,10 @@ export class UpdateSessionQueries {
   /** The session if the caller created it (or is an admin); anyone else gets `not_found`. */
   async get(caller: AuthenticatedCaller, sessionId: string): Promise<UpdateSessionView> {
     if (!isUuid(sessionId)) throw notFound('update_session', sessionId);
-    const [row] = (await this.db.query('SELECT * FROM update_session_view WHERE id = $1', [sessionId])) as SessionRow[];
+    const [row] = await this.db.query<SessionRow[]>(
+      'SELECT * FROM update_session_view WHERE id = $1',
+      [sessionId],
+    );
     if (!row || !canSee(caller, row.owner)) throw notFound('update_session', sessionId);
     return this.toView(row);
   }
@@ -54,25 +57,30 @@ export class UpdateSessionQueries {
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.UpdateSession` on it). */
   async listIds(caller: AuthenticatedCaller, libraryItemId?: string): Promise<string[]> {
     if (libraryItemId === undefined) {
-      const rows = (await this.db.query('SELECT id FROM update_session_view WHERE owner = $1 ORDER BY creation_time, id', [
-        caller.user,
-      ])) as { id: string }[];
+      const rows = await this.db.query<{ id: string }[]>(
+        'SELECT id FROM update_session_view WHERE owner = $1 ORDER BY creation_time, id',
+        [caller.user],
+      );
       return rows.map((row) => row.id);
     }
     const item = await this.items.require(libraryItemId);
-    requirePrivilege(caller, 'ContentLibrary.UpdateSession', { kind: 'library_item', id: item.id, libraryId: item.libraryId });
-    const rows = (await this.db.query(
+    requirePrivilege(caller, 'ContentLibrary.UpdateSession', {
+      kind: 'library_item',
+      id: item.id,
+      libraryId: item.libraryId,
+    });
+    const rows = await this.db.query<{ id: string }[]>(
       'SELECT id FROM update_session_view WHERE owner = $1 AND library_item_id = $2 ORDER BY creation_time, id',
       [caller.user, item.id],
-    )) as { id: string }[];
+    );
     return rows.map((row) => row.id);
   }
 
   async activeSessionOf(libraryItemId: string): Promise<{ id: string } | undefined> {
-    const [row] = (await this.db.query(
+    const [row] = await this.db.query<{ id: string }[]>(
       `SELECT id FROM update_session_view WHERE library_item_id = $1 AND state = 'ACTIVE'`,
       [libraryItemId],
-    )) as { id: string }[];
+    );
     return row;
   }
 

@@ -20,7 +20,10 @@ export function requireUuidToken(clientToken: string | undefined): string | unde
  * a retried create lands on the same stream and finds its own earlier result.
  */
 export function idFromClientToken(kind: string, user: string, clientToken: string): string {
-  const bytes = createHash('sha1').update(`cls-engine\u0000${kind}\u0000${user}\u0000${clientToken}`).digest().subarray(0, 16);
+  const bytes = createHash('sha1')
+    .update(`cls-engine\u0000${kind}\u0000${user}\u0000${clientToken}`)
+    .digest()
+    .subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

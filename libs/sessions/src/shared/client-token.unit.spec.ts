@@ -7,11 +7,18 @@ const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 describe('idFromClientToken', () => {
   it('is deterministic', () => {
-    expect(idFromClientToken('library', 'alice', TOKEN)).toBe(idFromClientToken('library', 'alice', TOKEN));
+    expect(idFromClientToken('library', 'alice', TOKEN)).toBe(
+      idFromClientToken('library', 'alice', TOKEN),
+    );
   });
 
   it('has the UUID version 5 layout (version nibble 5, variant 8-b)', () => {
-    for (const token of [TOKEN, '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'x']) {
+    for (const token of [
+      TOKEN,
+      '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      'x',
+    ]) {
       const id = idFromClientToken('library_item', 'bob', token);
       expect(id).toMatch(UUID_V5);
       expect(isUuid(id)).toBe(true);
@@ -29,7 +36,9 @@ describe('idFromClientToken', () => {
   });
 
   it('does not confuse fields that concatenate to the same text', () => {
-    expect(idFromClientToken('library', 'alice', TOKEN)).not.toBe(idFromClientToken('librarya', 'lice', TOKEN));
+    expect(idFromClientToken('library', 'alice', TOKEN)).not.toBe(
+      idFromClientToken('librarya', 'lice', TOKEN),
+    );
   });
 });
 

@@ -34,22 +34,28 @@ function refusal(input: StorageBackingInput): DomainError {
 describe('resolveStorageBacking (contract §2.4)', () => {
   describe('DATASTORE', () => {
     it('accepts a configured datastore', () => {
-      expect(resolveStorageBacking(config, { type: 'DATASTORE', datastoreId: 'datastore-1' })).toEqual({
+      expect(
+        resolveStorageBacking(config, { type: 'DATASTORE', datastoreId: 'datastore-1' }),
+      ).toEqual({
         type: 'DATASTORE',
         datastoreId: 'datastore-1',
       });
     });
 
-    it.each([{ datastoreId: 'datastore-2' }, { datastoreId: 'DATASTORE-1' }, {}])('refuses an unknown datastore %p', (input) => {
-      const error = refusal({ type: 'DATASTORE', ...input });
-      expect(error.code).toBe('INVALID_ARGUMENT');
-      expect(error.messages[0]?.args[0]).toBe('storage_backings.datastore_id');
-    });
+    it.each([{ datastoreId: 'datastore-2' }, { datastoreId: 'DATASTORE-1' }, {}])(
+      'refuses an unknown datastore %p',
+      (input) => {
+        const error = refusal({ type: 'DATASTORE', ...input });
+        expect(error.code).toBe('INVALID_ARGUMENT');
+        expect(error.messages[0]?.args[0]).toBe('storage_backings.datastore_id');
+      },
+    );
 
     it('refuses a storage_uri', () => {
-      expect(refusal({ type: 'DATASTORE', datastoreId: 'datastore-1', storageUri: 'file:///srv/libs/a' }).code).toBe(
-        'INVALID_ARGUMENT',
-      );
+      expect(
+        refusal({ type: 'DATASTORE', datastoreId: 'datastore-1', storageUri: 'file:///srv/libs/a' })
+          .code,
+      ).toBe('INVALID_ARGUMENT');
     });
   });
 
@@ -61,7 +67,10 @@ describe('resolveStorageBacking (contract §2.4)', () => {
       ['file://localhost/srv/libs/a', 'file:///srv/libs/a'],
       ['file:///srv/libs/my%20isos', 'file:///srv/libs/my%20isos'],
     ])('accepts %s under an allowed root as %s', (storageUri, normalized) => {
-      expect(resolveStorageBacking(config, { type: 'OTHER', storageUri })).toEqual({ type: 'OTHER', storageUri: normalized });
+      expect(resolveStorageBacking(config, { type: 'OTHER', storageUri })).toEqual({
+        type: 'OTHER',
+        storageUri: normalized,
+      });
     });
 
     it.each([
@@ -87,13 +96,20 @@ describe('resolveStorageBacking (contract §2.4)', () => {
     });
 
     it('refuses a datastore_id', () => {
-      const error = refusal({ type: 'OTHER', datastoreId: 'datastore-1', storageUri: 'file:///srv/libs/a' });
+      const error = refusal({
+        type: 'OTHER',
+        datastoreId: 'datastore-1',
+        storageUri: 'file:///srv/libs/a',
+      });
       expect(error.code).toBe('INVALID_ARGUMENT');
       expect(error.messages[0]?.args[0]).toBe('storage_backings');
     });
 
     it('stores a URI that denotes exactly the folder it checked', () => {
-      const { storageUri } = resolveStorageBacking(config, { type: 'OTHER', storageUri: 'file:///srv/libs/a%23b' }) as {
+      const { storageUri } = resolveStorageBacking(config, {
+        type: 'OTHER',
+        storageUri: 'file:///srv/libs/a%23b',
+      }) as {
         storageUri: string;
       };
       expect(fileURLToPath(storageUri)).toBe('/srv/libs/a#b');
