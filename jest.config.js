@@ -9,16 +9,6 @@ const moduleNameMapper = Object.fromEntries(
 );
 
 // NestJS 12 ships ESM only and Jest cannot require() ESM on Node 20: compile it to CommonJS like our code.
-const ESM_PACKAGES = [
-  '@nestjs',
-  'uid',
-  'file-type',
-  'strtok3',
-  'token-types',
-  'peek-readable',
-  '@tokenizer',
-];
-
 const transform = {
   '^.+\\.(t|j|mj)s$': [
     '@swc/jest',
@@ -39,7 +29,7 @@ const project = (name, testMatch, extra = {}) => ({
   transform,
   moduleNameMapper,
   testMatch,
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   ...extra,
 });
 

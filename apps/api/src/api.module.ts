@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 
 import { AuthenticationGuard, JsonResponseInterceptor, VapiExceptionFilter } from '@cls/http';
-import { ReadinessProbe } from '@cls/messaging';
 import { SessionsModule } from '@cls/sessions';
 
 import { ApiLibraryItemController } from './api/api-library-item.controller';
@@ -36,7 +35,6 @@ import { RestUpdateSessionController } from './rest/rest-update-session.controll
   ],
   providers: [
     LoginService,
-    ReadinessProbe,
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
     { provide: APP_FILTER, useClass: VapiExceptionFilter },

@@ -44,6 +44,11 @@ export class UserDirectory {
     return row !== undefined && (await verifyPassword(password, row.password_hash));
   }
 
+  async exists(name: string): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>('SELECT 1 FROM cls_user WHERE name = $1', [name]);
+    return rows.length > 0;
+  }
+
   async list(): Promise<UserRecord[]> {
     const rows = await this.db.query<UserRow[]>(`${USER_SELECT} GROUP BY u.name ORDER BY u.name`);
     return rows.map((row) => this.toRecord(row));

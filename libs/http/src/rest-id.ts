@@ -20,3 +20,11 @@ export function unknownAction(action: string | undefined): OperationNotFound {
     message('com.vmware.vapi.rest.operation_not_found', `Operation ${name} is not found.`, [name]),
   );
 }
+
+/** Throws `operation_not_found` unless the request's action is one the route serves. */
+export function allowActions(
+  action: string | undefined,
+  allowed: readonly (string | undefined)[],
+): void {
+  if (!allowed.includes(action)) throw unknownAction(action);
+}

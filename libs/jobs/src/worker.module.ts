@@ -10,7 +10,7 @@ import { ReadinessProbe } from '@cls/messaging';
 /** How long a starting worker waits for Postgres and Redis before giving up. */
 const STARTUP_TIMEOUT_MS = 30_000;
 
-@Module({ providers: [ReadinessProbe] })
+@Module({})
 export class WorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('worker');
 

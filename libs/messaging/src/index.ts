@@ -1,2 +1,3 @@
 export * from './readiness';
 export * from './redis.module';
+export * from './redis.token';

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 
 import { DATA_SOURCE } from '@cls/database';
 
-import { REDIS } from './redis.module';
+import { REDIS } from './redis.token';
 
 export interface Readiness {
   readonly postgres: boolean;

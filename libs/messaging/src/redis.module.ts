@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 
-export const REDIS = Symbol('REDIS');
+import { ReadinessProbe } from './readiness';
+import { REDIS } from './redis.token';
 
 /**
  * The process's command connection to Redis. It fails fast instead of queueing commands while
@@ -25,8 +26,9 @@ export const REDIS = Symbol('REDIS');
           connectionName: 'cls-engine',
         }),
     },
+    ReadinessProbe,
   ],
-  exports: [REDIS],
+  exports: [REDIS, ReadinessProbe],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

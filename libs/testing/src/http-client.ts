@@ -23,24 +23,19 @@ function isContractPath(path: string): boolean {
  * VMware's Swagger shapes, so a spec fails as soon as the wire format drifts.
  */
 export class HttpClient {
-  private sessionToken: string | undefined;
-
   constructor(
     readonly baseUrl: string,
     private readonly options: { contract?: boolean } = { contract: true },
+    private readonly sessionToken?: string,
   ) {}
 
   withToken(token: string | undefined): HttpClient {
-    const client = new HttpClient(this.baseUrl, this.options);
-    client.sessionToken = token;
-    return client;
+    return new HttpClient(this.baseUrl, this.options, token);
   }
 
   /** The same login against another process of the deployment. */
   withBaseUrl(baseUrl: string): HttpClient {
-    const client = new HttpClient(baseUrl, this.options);
-    client.sessionToken = this.sessionToken;
-    return client;
+    return new HttpClient(baseUrl, this.options, this.sessionToken);
   }
 
   get token(): string | undefined {

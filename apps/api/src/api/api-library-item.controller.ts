@@ -1,18 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
 import { invalidArgument } from '@cls/domain';
-import { Ctx, parseBody, unknownAction } from '@cls/http';
+import { allowActions, Ctx, parseBody } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateLibraryItemCommand,
@@ -20,7 +10,7 @@ import {
   LibraryItemQueries,
 } from '@cls/sessions';
 
-import { apiClientToken } from './client-token';
+import { ClientToken } from './client-token';
 import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
 
 /** `com.vmware.content.library.Item` in the `/api` style (§3.4). */
@@ -36,17 +26,13 @@ export class ApiLibraryItemController {
   create(
     @Ctx() context: RequestContext,
     @Query('action') action: string | undefined,
-    @Query('client_token') tokenQuery: string | undefined,
-    @Headers('client-token') tokenHeader: string | undefined,
+    @ClientToken() clientToken: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined) throw unknownAction(action);
+    allowActions(action, [undefined]);
     const model = parseBody(itemModelInput, body);
     return this.commands.execute(
-      new CreateLibraryItemCommand(
-        context,
-        itemInputFrom(model, apiClientToken(tokenQuery, tokenHeader)),
-      ),
+      new CreateLibraryItemCommand(context, itemInputFrom(model, clientToken)),
     );
   }
 

@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
-import { Ctx, parseBody, unknownAction } from '@cls/http';
+import { allowActions, Ctx, parseBody } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateLocalLibraryCommand,
@@ -19,7 +9,7 @@ import {
   LibraryQueries,
 } from '@cls/sessions';
 
-import { apiClientToken } from './client-token';
+import { ClientToken } from './client-token';
 import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
 
 /** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/api` style (§3.2, §3.3). */
@@ -35,17 +25,13 @@ export class ApiLibraryController {
   create(
     @Ctx() context: RequestContext,
     @Query('action') action: string | undefined,
-    @Query('client_token') tokenQuery: string | undefined,
-    @Headers('client-token') tokenHeader: string | undefined,
+    @ClientToken() clientToken: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined) throw unknownAction(action);
+    allowActions(action, [undefined]);
     const model = parseBody(libraryModelInput, body);
     return this.commands.execute(
-      new CreateLocalLibraryCommand(
-        context,
-        libraryInputFrom(model, apiClientToken(tokenQuery, tokenHeader)),
-      ),
+      new CreateLocalLibraryCommand(context, libraryInputFrom(model, clientToken)),
     );
   }
 

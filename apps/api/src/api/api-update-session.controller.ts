@@ -1,18 +1,7 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
-import { Ctx, parseBody, unknownAction } from '@cls/http';
+import { allowActions, Ctx, parseBody, unknownAction } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateUpdateSessionCommand,
@@ -20,7 +9,7 @@ import {
   UpdateSessionQueries,
 } from '@cls/sessions';
 
-import { apiClientToken } from './client-token';
+import { ClientToken } from './client-token';
 import {
   createUpdateSessionInputFrom,
   isSessionAction,
@@ -44,17 +33,13 @@ export class ApiUpdateSessionController {
   create(
     @Ctx() context: RequestContext,
     @Query('action') action: string | undefined,
-    @Query('client_token') tokenQuery: string | undefined,
-    @Headers('client-token') tokenHeader: string | undefined,
+    @ClientToken() clientToken: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined) throw unknownAction(action);
+    allowActions(action, [undefined]);
     const spec = parseBody(updateSessionCreateSpec, body);
     return this.commands.execute(
-      new CreateUpdateSessionCommand(
-        context,
-        createUpdateSessionInputFrom(spec, apiClientToken(tokenQuery, tokenHeader)),
-      ),
+      new CreateUpdateSessionCommand(context, createUpdateSessionInputFrom(spec, clientToken)),
     );
   }
 

@@ -13,7 +13,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
 import { invalidArgument } from '@cls/domain';
-import { Ctx, parseBody, RestEnvelopeInterceptor, restId, unknownAction } from '@cls/http';
+import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateLibraryItemCommand,
@@ -44,7 +44,7 @@ export class RestLibraryItemController {
     @Query('~action') action: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined && action !== 'create') throw unknownAction(action);
+    allowActions(action, [undefined, 'create']);
     const { create_spec, client_token } = parseBody(createBody, body);
     return this.commands.execute(
       new CreateLibraryItemCommand(context, itemInputFrom(create_spec, client_token)),

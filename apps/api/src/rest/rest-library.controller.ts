@@ -12,7 +12,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
-import { Ctx, parseBody, RestEnvelopeInterceptor, restId, unknownAction } from '@cls/http';
+import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateLocalLibraryCommand,
@@ -43,7 +43,7 @@ export class RestLibraryController {
     @Query('~action') action: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined && action !== 'create') throw unknownAction(action);
+    allowActions(action, [undefined, 'create']);
     const { create_spec, client_token } = parseBody(createBody, body);
     return this.commands.execute(
       new CreateLocalLibraryCommand(context, libraryInputFrom(create_spec, client_token)),

@@ -20,7 +20,7 @@ import {
   Public,
   RestEnvelopeInterceptor,
   SESSION_HEADER,
-  unknownAction,
+  allowActions,
 } from '@cls/http';
 
 import { LoginService } from '../login.service';
@@ -49,7 +49,7 @@ export class RestLoginController {
   ): Promise<unknown> {
     if (action === 'get')
       return loginInfoToWire((await this.authentication.authenticate(request)).info);
-    if (action !== undefined && action !== 'create') throw unknownAction(action);
+    allowActions(action, [undefined, 'create']);
     const token = await this.login.login(authorization);
     // Legacy cookie auth, unless the client asked for header-only authentication (govmomi does).
     if (headerAuthOnly?.toLowerCase() !== 'true') {

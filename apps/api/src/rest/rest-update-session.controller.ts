@@ -13,7 +13,14 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
-import { Ctx, parseBody, RestEnvelopeInterceptor, restId, unknownAction } from '@cls/http';
+import {
+  Ctx,
+  parseBody,
+  RestEnvelopeInterceptor,
+  restId,
+  allowActions,
+  unknownAction,
+} from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
   CreateUpdateSessionCommand,
@@ -53,7 +60,7 @@ export class RestUpdateSessionController {
     @Query('~action') action: string | undefined,
     @Body() body: unknown,
   ): Promise<string> {
-    if (action !== undefined && action !== 'create') throw unknownAction(action);
+    allowActions(action, [undefined, 'create']);
     const { create_spec, client_token } = parseBody(createBody, body);
     return this.commands.execute(
       new CreateUpdateSessionCommand(
