@@ -8,7 +8,6 @@ const moduleNameMapper = Object.fromEntries(
   ]),
 );
 
-// NestJS 12 ships ESM only and Jest cannot require() ESM on Node 20: compile it to CommonJS like our code.
 const transform = {
   '^.+\\.(t|j|mj)s$': [
     '@swc/jest',
@@ -29,6 +28,7 @@ const project = (name, testMatch, extra = {}) => ({
   transform,
   moduleNameMapper,
   testMatch,
+  // NestJS 12 ships ESM only and Jest cannot require() ESM on Node 20: compile it to CommonJS too.
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   ...extra,
 });
