@@ -1,6 +1,12 @@
 import { EventStore1763900000000 } from './1763900000000-event-store';
 import { ReadModels1763900000001 } from './1763900000001-read-models';
 import { Access1763900000002 } from './1763900000002-access';
+import { ContentFiles1763900000003 } from './1763900000003-content-files';
 
 /** Every migration in order; listed explicitly so the built service never depends on file globs. */
-export const MIGRATIONS = [EventStore1763900000000, ReadModels1763900000001, Access1763900000002];
+export const MIGRATIONS = [
+  EventStore1763900000000,
+  ReadModels1763900000001,
+  Access1763900000002,
+  ContentFiles1763900000003,
+];

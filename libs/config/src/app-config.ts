@@ -56,6 +56,7 @@ const environment = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DATASTORES: datastoreList,
   LIBRARY_STORAGE_ROOTS: pathList,
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
 });
 
@@ -83,6 +84,8 @@ export interface AppConfig {
   readonly datastores: readonly Datastore[];
   /** Folders under which an OTHER backing's `file://` storage_uri may point. */
   readonly libraryStorageRoots: readonly string[];
+  /** Base of data-plane URLs handed to clients; default: the scheme and host the client used. */
+  readonly publicUrl?: string;
   readonly shutdownGraceSeconds: number;
 }
 
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.DATASTORES ?? [{ id: 'datastore-1', path: resolve(storageRoot, 'datastore-1') }],
     ),
     libraryStorageRoots: Object.freeze(e.LIBRARY_STORAGE_ROOTS ?? [storageRoot]),
+    ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
   });
 }

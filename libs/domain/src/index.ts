@@ -1,3 +1,5 @@
+export * from './content/content.types';
+export * from './content/file-name';
 export * from './shared/assert-never';
 export * from './shared/caller';
 export * from './shared/decider';
@@ -15,3 +17,4 @@ export * from './update-session/update-session.commands';
 export * from './update-session/update-session.decider';
 export * from './update-session/update-session.events';
 export * from './update-session/update-session.state';
+export * from './update-session/update-session-files';

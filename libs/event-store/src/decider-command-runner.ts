@@ -12,6 +12,8 @@ export function streamIdOf(streamType: string, id: string): string {
 }
 
 export interface Decided<S, E extends DomainEvent> {
+  /** The state the decision was taken on. */
+  readonly before: S;
   readonly state: S;
   readonly events: readonly E[];
 }
@@ -53,7 +55,11 @@ export class DecisionScope {
         events,
       });
     }
-    return { state: fold((s: S, e: E) => decider.evolve(s, e), state, events), events };
+    return {
+      before: state,
+      state: fold((s: S, e: E) => decider.evolve(s, e), state, events),
+      events,
+    };
   }
 }
 
@@ -71,6 +77,14 @@ export class DeciderCommandRunner {
     private readonly store: PostgresEventStore,
     private readonly options: RunnerOptions = { maxAttempts: 5 },
   ) {}
+
+  /** The current state of one stream, for questions that decide nothing (`validate`). */
+  load<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+  ): Promise<{ state: S; version: number }> {
+    return new DecisionScope(this.store).load(decider, id);
+  }
 
   async execute<S, C, E extends DomainEvent>(
     decider: Decider<S, C, E>,

@@ -16,3 +16,8 @@ export function correlationIdOf(request: FastifyRequest): string {
 }
 
 export const CORRELATION_HEADER = HEADER;
+
+/** The scheme, host and port the client used, for URLs handed back to it (§7.1). */
+export function baseUrlOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}

@@ -4,17 +4,47 @@ import { InvalidRequest, message } from '@cls/domain';
 
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Routes whose body is file bytes: never parsed, never buffered, left to the handler as a stream. */
+export const STREAMED_BODY_PREFIX = '/cls/data/';
+
+function invalidRequest(id: string, text: string): InvalidRequest {
+  return new InvalidRequest(message(id, text, [text]));
+}
+
 /**
  * Every API body is JSON whatever its declared content type (curl's default is form-encoded); an
- * empty body is "no body" (keep-alive without progress). Malformed JSON is `invalid_request`.
+ * empty body is "no body" (keep-alive without progress). Malformed JSON and bodies over 1 MiB are
+ * `invalid_request`. Data-plane bodies pass through untouched.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    '*',
-    { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES },
-    (_request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
+  fastify.addContentTypeParser('*', (request, payload, done) => {
+    if (request.url.startsWith(STREAMED_BODY_PREFIX)) {
+      done(null, undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    payload.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > JSON_BODY_LIMIT_BYTES) {
+        payload.removeAllListeners('data');
+        payload.resume();
+        done(
+          invalidRequest(
+            'com.vmware.vapi.rest.body_too_large',
+            `The request body exceeds ${JSON_BODY_LIMIT_BYTES} bytes.`,
+          ),
+          undefined,
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    payload.on('error', (error) => done(error, undefined));
+    payload.on('end', () => {
+      if (length > JSON_BODY_LIMIT_BYTES) return;
+      const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
         done(null, undefined);
         return;
@@ -24,16 +54,13 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       } catch (error) {
         const reason = error instanceof Error ? error.message : 'malformed JSON';
         done(
-          new InvalidRequest(
-            message(
-              'com.vmware.vapi.rest.malformed_json',
-              `The request body is not valid JSON: ${reason}`,
-              [reason],
-            ),
+          invalidRequest(
+            'com.vmware.vapi.rest.malformed_json',
+            `The request body is not valid JSON: ${reason}`,
           ),
           undefined,
         );
       }
-    },
-  );
+    });
+  });
 }

@@ -2,6 +2,7 @@ import type { InlineProjection } from '@cls/event-store';
 
 import { libraryItemViewProjection } from './library-item-view.projection';
 import { libraryViewProjection } from './library-view.projection';
+import { updateSessionFileViewProjection } from './update-session-file-view.projection';
 import { updateSessionViewProjection } from './update-session-view.projection';
 
 /** Every projection the event store runs inside the append transaction. */
@@ -9,4 +10,5 @@ export const INLINE_PROJECTIONS: readonly InlineProjection[] = [
   libraryViewProjection,
   libraryItemViewProjection,
   updateSessionViewProjection,
+  updateSessionFileViewProjection,
 ];

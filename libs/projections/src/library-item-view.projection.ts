@@ -4,7 +4,7 @@ import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-st
 
 export const libraryItemViewProjection: InlineProjection = {
   name: 'library_item_view',
-  eventTypes: ['LibraryItemCreated', 'LibraryItemDeleted'],
+  eventTypes: ['LibraryItemCreated', 'LibraryItemDeleted', 'LibraryItemContentCommitted'],
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
     const event = { type: recorded.type, data: recorded.data } as LibraryItemEvent;
     switch (event.type) {
@@ -40,7 +40,39 @@ export const libraryItemViewProjection: InlineProjection = {
       }
       case 'LibraryItemDeleted':
         await sql.query('DELETE FROM library_item_view WHERE id = $1', [event.data.itemId]);
+        await sql.query('DELETE FROM library_item_file_view WHERE item_id = $1', [
+          event.data.itemId,
+        ]);
         return;
+      case 'LibraryItemContentCommitted': {
+        const { itemId, files, contentVersion, committedAt } = event.data;
+        const size = files.reduce((total, file) => total + file.size, 0);
+        const updated = await sql.query(
+          `UPDATE library_item_view
+           SET content_version = $2, size = $3, cached = true, last_modified_time = $4, last_stream_version = $5
+           WHERE id = $1 AND last_stream_version < $5
+           RETURNING id`,
+          [itemId, contentVersion, size, committedAt, recorded.streamVersion],
+        );
+        // A replay of an older commit leaves the newer file list alone.
+        if (updated.length === 0) return;
+        await sql.query('DELETE FROM library_item_file_view WHERE item_id = $1', [itemId]);
+        for (const file of files) {
+          await sql.query(
+            `INSERT INTO library_item_file_view (item_id, name, size, digests, version, storage_key)
+             VALUES ($1, $2, $3, $4, $5, $6)`,
+            [
+              itemId,
+              file.name,
+              file.size,
+              JSON.stringify(file.digests),
+              file.version,
+              file.storageKey,
+            ],
+          );
+        }
+        return;
+      }
     }
   },
 };

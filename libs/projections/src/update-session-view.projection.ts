@@ -22,6 +22,11 @@ export const updateSessionViewProjection: InlineProjection = {
     'UpdateSessionCanceled',
     'UpdateSessionFailed',
     'UpdateSessionDeleted',
+    'UpdateSessionFileAdded',
+    'UpdateSessionFileRemoved',
+    'UpdateSessionFileTransferStarted',
+    'UpdateSessionFileReceived',
+    'UpdateSessionFileTransferFailed',
   ],
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
@@ -90,6 +95,18 @@ export const updateSessionViewProjection: InlineProjection = {
         return;
       case 'UpdateSessionDeleted':
         await sql.query('DELETE FROM update_session_view WHERE id = $1', [event.data.sessionId]);
+        return;
+      // Any file operation is session activity: it moves the expiry (contract §8.5).
+      case 'UpdateSessionFileAdded':
+      case 'UpdateSessionFileRemoved':
+      case 'UpdateSessionFileTransferStarted':
+      case 'UpdateSessionFileReceived':
+      case 'UpdateSessionFileTransferFailed':
+        await sql.query(
+          `UPDATE update_session_view SET expiration_time = $2, last_stream_version = $3
+           WHERE id = $1 AND last_stream_version < $3`,
+          [event.data.sessionId, event.data.expiresAt, version],
+        );
         return;
     }
   },

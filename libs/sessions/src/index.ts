@@ -13,3 +13,8 @@ export * from './shared/clock';
 export * from './shared/event-types';
 export * from './shared/request-context';
 export * from './shared/storage-backings';
+export * from './commands/update-session-files.command';
+export * from './content/content-range';
+export * from './content/upload.service';
+export * from './queries/library-item-file.queries';
+export * from './queries/update-session-file.queries';

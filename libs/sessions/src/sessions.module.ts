@@ -14,6 +14,17 @@ import { DeleteLibraryItemHandler } from './commands/delete-library-item.command
 import { DeleteLocalLibraryHandler } from './commands/delete-local-library.command';
 import { LibraryContentRemoval } from './commands/library-content-removal';
 import { OperateUpdateSessionHandler } from './commands/operate-update-session.command';
+import { UpdateSessionCompletion } from './commands/update-session-completion';
+import {
+  AddUpdateSessionFileHandler,
+  RemoveUpdateSessionFileHandler,
+} from './commands/update-session-files.command';
+import { ContentStorage } from './content/content-storage';
+import { DataPlaneTokens } from './content/data-plane-tokens';
+import { UploadProgress } from './content/upload-progress';
+import { UploadService } from './content/upload.service';
+import { LibraryItemFileQueries } from './queries/library-item-file.queries';
+import { UpdateSessionFileQueries } from './queries/update-session-file.queries';
 import { LibraryItemQueries } from './queries/library-item.queries';
 import { LibraryQueries } from './queries/library.queries';
 import { UpdateSessionQueries } from './queries/update-session.queries';
@@ -27,9 +38,17 @@ const COMMAND_HANDLERS = [
   DeleteLibraryItemHandler,
   CreateUpdateSessionHandler,
   OperateUpdateSessionHandler,
+  AddUpdateSessionFileHandler,
+  RemoveUpdateSessionFileHandler,
 ];
 
-const QUERIES = [LibraryQueries, LibraryItemQueries, UpdateSessionQueries];
+const QUERIES = [
+  LibraryQueries,
+  LibraryItemQueries,
+  LibraryItemFileQueries,
+  UpdateSessionQueries,
+  UpdateSessionFileQueries,
+];
 
 /** The application layer: command handlers over the event store, and the queries over the views. */
 @Module({
@@ -48,9 +67,14 @@ const QUERIES = [LibraryQueries, LibraryItemQueries, UpdateSessionQueries];
       useFactory: (store: PostgresEventStore) => new DeciderCommandRunner(store),
     },
     LibraryContentRemoval,
+    UpdateSessionCompletion,
+    ContentStorage,
+    DataPlaneTokens,
+    UploadProgress,
+    UploadService,
     ...COMMAND_HANDLERS,
     ...QUERIES,
   ],
-  exports: [CqrsModule, AccessModule, Clock, ...QUERIES],
+  exports: [CqrsModule, AccessModule, Clock, UploadService, ...QUERIES],
 })
 export class SessionsModule {}

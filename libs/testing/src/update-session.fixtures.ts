@@ -35,6 +35,7 @@ export function sessionCreated(
       warningBehavior: [],
       createdAt: T0,
       expiresAt: addSeconds(T0, TIMEOUT),
+      snapshot: [],
       ...overrides,
     },
   };

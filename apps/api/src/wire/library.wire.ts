@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import type { CreateLocalLibraryInput, LibraryView } from '@cls/sessions';
 
+import { storageBackingToWire } from './content-file.wire';
 import { dateTimeToWire } from './time.wire';
 
 const storageBacking = z.strictObject({
@@ -62,17 +63,12 @@ export function libraryInputFrom(
 }
 
 export function libraryToWire(library: LibraryView): Record<string, unknown> {
-  const backing = library.storageBacking;
   return {
     id: library.id,
     name: library.name,
     description: library.description,
     type: library.type,
-    storage_backings: [
-      backing.type === 'DATASTORE'
-        ? { type: 'DATASTORE', datastore_id: backing.datastoreId }
-        : { type: 'OTHER', storage_uri: backing.storageUri },
-    ],
+    storage_backings: [storageBackingToWire(library.storageBacking)],
     creation_time: dateTimeToWire(library.creationTime),
     last_modified_time: dateTimeToWire(library.lastModifiedTime),
     version: String(library.version),

@@ -1,4 +1,5 @@
 import type { LibraryItemDeletionReason } from './library-item.events';
+import type { Digests } from '../content/content.types';
 
 /** What the application layer looked up about the target library before deciding. */
 export interface LibraryFacts {
@@ -26,4 +27,23 @@ export interface DeleteLibraryItem {
   readonly now: string;
 }
 
-export type LibraryItemCommand = CreateLibraryItem | DeleteLibraryItem;
+/** A file an update session brings: new, or replacing the one of the same name. */
+export interface IncomingFile {
+  readonly name: string;
+  readonly size: number;
+  readonly digests: Digests;
+  readonly storageKey: string;
+}
+
+export interface CommitLibraryItemContent {
+  readonly type: 'CommitLibraryItemContent';
+  readonly itemId: string;
+  readonly sessionId: string;
+  /** Added or replaced files. */
+  readonly incoming: readonly IncomingFile[];
+  /** The names the session kept untouched; every other current file is removed. */
+  readonly kept: readonly string[];
+  readonly now: string;
+}
+
+export type LibraryItemCommand = CreateLibraryItem | DeleteLibraryItem | CommitLibraryItemContent;

@@ -1,8 +1,10 @@
 import type {
+  CommitLibraryItemContent,
   CreateLibraryItem,
   DeleteLibraryItem,
   LibraryItemCommand,
 } from './library-item.commands';
+import type { StoredFile } from '../content/content.types';
 import type { LibraryItemEvent } from './library-item.events';
 import type { LibraryItemState } from './library-item.state';
 import { evolveLibraryItem, initialLibraryItemState } from './library-item.state';
@@ -85,6 +87,33 @@ function remove(command: DeleteLibraryItem, state: LibraryItemState): LibraryIte
   ];
 }
 
+/**
+ * The new file list: kept files unchanged, incoming ones at version +1 (or 1 when new), the rest
+ * removed. Nothing to change is no event: a session without files bumps nothing (§8.4).
+ */
+function commit(command: CommitLibraryItemContent, state: LibraryItemState): LibraryItemEvent[] {
+  if (state.status !== 'LIVE') throw notFound('library_item', command.itemId);
+  const current = new Map(state.files.map((file) => [file.name, file]));
+  const kept = state.files.filter((file) => command.kept.includes(file.name));
+  if (command.incoming.length === 0 && kept.length === state.files.length) return [];
+  const incoming: StoredFile[] = command.incoming.map((file) => ({
+    ...file,
+    version: (current.get(file.name)?.version ?? 0) + 1,
+  }));
+  return [
+    {
+      type: 'LibraryItemContentCommitted',
+      data: {
+        itemId: command.itemId,
+        sessionId: command.sessionId,
+        contentVersion: state.contentVersion + 1,
+        files: [...kept, ...incoming].sort((a, b) => a.name.localeCompare(b.name)),
+        committedAt: command.now,
+      },
+    },
+  ];
+}
+
 export const libraryItemDecider: Decider<LibraryItemState, LibraryItemCommand, LibraryItemEvent> = {
   streamType: 'library_item',
   initialState: initialLibraryItemState,
@@ -95,6 +124,8 @@ export const libraryItemDecider: Decider<LibraryItemState, LibraryItemCommand, L
         return create(command, state);
       case 'DeleteLibraryItem':
         return remove(command, state);
+      case 'CommitLibraryItemContent':
+        return commit(command, state);
       default:
         return assertNever(command);
     }

@@ -1,3 +1,4 @@
+import type { StoredFile } from '../content/content.types';
 import type { DomainEvent } from '../shared/decider';
 
 export type LibraryItemCreated = DomainEvent<
@@ -25,4 +26,17 @@ export type LibraryItemDeleted = DomainEvent<
   }
 >;
 
-export type LibraryItemEvent = LibraryItemCreated | LibraryItemDeleted;
+/** An update session completed: the item's whole new file list, atomically (contract §8.4). */
+export type LibraryItemContentCommitted = DomainEvent<
+  'LibraryItemContentCommitted',
+  {
+    readonly itemId: string;
+    readonly sessionId: string;
+    readonly contentVersion: number;
+    readonly files: readonly StoredFile[];
+    readonly committedAt: string;
+  }
+>;
+
+export type LibraryItemEvent =
+  LibraryItemCreated | LibraryItemDeleted | LibraryItemContentCommitted;

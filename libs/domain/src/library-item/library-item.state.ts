@@ -1,4 +1,5 @@
 import type { LibraryItemEvent } from './library-item.events';
+import type { StoredFile } from '../content/content.types';
 import { assertNever } from '../shared/assert-never';
 
 export type LibraryItemState =
@@ -10,6 +11,7 @@ export type LibraryItemState =
       readonly itemType?: string;
       /** `content_version` as a number; the wire shows it as a string. */
       readonly contentVersion: number;
+      readonly files: readonly StoredFile[];
       readonly clientToken?: string;
     }
   | { readonly status: 'DELETED'; readonly itemId: string };
@@ -29,11 +31,16 @@ export function evolveLibraryItem(
         itemId: event.data.itemId,
         libraryId: event.data.libraryId,
         contentVersion: 1,
+        files: [],
         ...(event.data.itemType === undefined ? {} : { itemType: event.data.itemType }),
         ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),
       };
     case 'LibraryItemDeleted':
       return { status: 'DELETED', itemId: event.data.itemId };
+    case 'LibraryItemContentCommitted':
+      return state.status === 'LIVE'
+        ? { ...state, contentVersion: event.data.contentVersion, files: event.data.files }
+        : state;
     default:
       return assertNever(event);
   }

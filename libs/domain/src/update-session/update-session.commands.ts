@@ -1,5 +1,13 @@
 import type { UpdateSessionCancellationReason, WarningBehavior } from './update-session.events';
+import type {
+  ChecksumInfo,
+  Digests,
+  SourceType,
+  StoredFile,
+  TransferEndpoint,
+} from '../content/content.types';
 import type { Caller } from '../shared/caller';
+import type { Message } from '../shared/message';
 
 /** Facts every command brings: who asks, when, and the configured idle timeout. */
 interface Envelope {
@@ -14,6 +22,7 @@ export interface ItemFacts {
   readonly id: string;
   readonly libraryId: string;
   readonly contentVersion: number;
+  readonly files: readonly StoredFile[];
   /** The id of the item's ACTIVE update session, if there is one. */
   readonly activeUpdateSessionId?: string;
 }
@@ -53,6 +62,44 @@ export interface DeleteUpdateSession extends Envelope {
   readonly type: 'DeleteUpdateSession';
 }
 
+export interface AddUpdateSessionFile extends Envelope {
+  readonly type: 'AddUpdateSessionFile';
+  readonly name: string;
+  readonly sourceType: SourceType;
+  /** Fresh for every add: a replaced entry's earlier transfer is abandoned. */
+  readonly transferId: string;
+  readonly declaredSize?: number;
+  readonly expectedChecksum?: ChecksumInfo;
+  readonly sourceEndpoint?: TransferEndpoint;
+}
+
+export interface RemoveUpdateSessionFile extends Envelope {
+  readonly type: 'RemoveUpdateSessionFile';
+  readonly name: string;
+}
+
+export interface StartUpdateSessionFileTransfer extends Envelope {
+  readonly type: 'StartUpdateSessionFileTransfer';
+  readonly name: string;
+  readonly transferId: string;
+}
+
+/** The transport measured what arrived; the decider judges it against what was declared. */
+export interface RecordUpdateSessionFileReceived extends Envelope {
+  readonly type: 'RecordUpdateSessionFileReceived';
+  readonly name: string;
+  readonly transferId: string;
+  readonly size: number;
+  readonly digests: Digests;
+}
+
+export interface FailUpdateSessionFileTransfer extends Envelope {
+  readonly type: 'FailUpdateSessionFileTransfer';
+  readonly name: string;
+  readonly transferId: string;
+  readonly reason: Message;
+}
+
 export type UpdateSessionCommand =
   | CreateUpdateSession
   | KeepUpdateSessionAlive
@@ -60,4 +107,9 @@ export type UpdateSessionCommand =
   | CompleteUpdateSession
   | CancelUpdateSession
   | FailUpdateSession
-  | DeleteUpdateSession;
+  | DeleteUpdateSession
+  | AddUpdateSessionFile
+  | RemoveUpdateSessionFile
+  | StartUpdateSessionFileTransfer
+  | RecordUpdateSessionFileReceived
+  | FailUpdateSessionFileTransfer;

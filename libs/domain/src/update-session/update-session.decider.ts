@@ -8,10 +8,22 @@ import type {
   UpdateSessionCommand,
   UpdateUpdateSession,
 } from './update-session.commands';
+import {
+  addFile,
+  failTransfer,
+  fileNotReceived,
+  recordReceived,
+  removeFile,
+  startTransfer,
+  unreceivedFiles,
+  validationOf,
+} from './update-session-files';
+import type { ValidationResult } from './update-session-files';
 import type { UpdateSessionEvent } from './update-session.events';
 import type { ActiveUpdateSession, UpdateSessionState } from './update-session.state';
 import { evolveUpdateSession, initialUpdateSessionState } from './update-session.state';
 import { assertNever } from '../shared/assert-never';
+import type { Caller } from '../shared/caller';
 import { canSee } from '../shared/caller';
 import type { Decider } from '../shared/decider';
 import { addSeconds } from '../shared/decider';
@@ -30,8 +42,17 @@ export function updateSessionExists(itemId: string): ResourceBusy {
   );
 }
 
-type Envelope = Exclude<UpdateSessionCommand, CreateUpdateSession>;
-type Operation = 'keep_alive' | 'update' | 'complete' | 'cancel' | 'fail';
+type Envelope = Pick<Exclude<UpdateSessionCommand, CreateUpdateSession>, 'sessionId' | 'caller'>;
+type Operation =
+  | 'keep_alive'
+  | 'update'
+  | 'complete'
+  | 'cancel'
+  | 'fail'
+  | 'add'
+  | 'remove'
+  | 'validate'
+  | 'upload';
 
 /** Sessions the caller may not see do not exist for them (issue 2 §5). */
 function visible(
@@ -91,6 +112,7 @@ function create(command: CreateUpdateSession, state: UpdateSessionState): Update
         ...(command.clientToken === undefined ? {} : { clientToken: command.clientToken }),
         warningBehavior: command.warningBehavior,
         createdAt: command.now,
+        snapshot: command.item.files,
         expiresAt: addSeconds(command.now, command.timeoutSeconds),
       },
     },
@@ -135,7 +157,9 @@ function update(command: UpdateUpdateSession, state: UpdateSessionState): Update
 }
 
 function complete(command: CompleteUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
-  active('complete', command, state);
+  const session = active('complete', command, state);
+  const [unreceived] = unreceivedFiles(session);
+  if (unreceived) throw fileNotReceived(unreceived);
   return [
     {
       type: 'UpdateSessionCompleted',
@@ -198,6 +222,15 @@ function remove(command: DeleteUpdateSession, state: UpdateSessionState): Update
   ];
 }
 
+/** `validate` is a question, not a command: the same state rules, no events (§4.3). */
+export function validateUpdateSession(
+  sessionId: string,
+  caller: Caller,
+  state: UpdateSessionState,
+): ValidationResult {
+  return validationOf(active('validate', { sessionId, caller }, state));
+}
+
 export const updateSessionDecider: Decider<
   UpdateSessionState,
   UpdateSessionCommand,
@@ -222,6 +255,16 @@ export const updateSessionDecider: Decider<
         return fail(command, state);
       case 'DeleteUpdateSession':
         return remove(command, state);
+      case 'AddUpdateSessionFile':
+        return addFile(command, active('add', command, state));
+      case 'RemoveUpdateSessionFile':
+        return removeFile(command, active('remove', command, state));
+      case 'StartUpdateSessionFileTransfer':
+        return startTransfer(command, active('upload', command, state));
+      case 'RecordUpdateSessionFileReceived':
+        return recordReceived(command, active('upload', command, state));
+      case 'FailUpdateSessionFileTransfer':
+        return failTransfer(command, active('upload', command, state));
       default:
         return assertNever(command);
     }

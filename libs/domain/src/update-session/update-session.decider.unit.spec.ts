@@ -50,7 +50,7 @@ describe('update session decider (contract §8.1)', () => {
         type: 'CreateUpdateSession',
         ...envelope,
         now: T0,
-        item: { id: ITEM_ID, libraryId: LIBRARY_ID, contentVersion: 1 },
+        item: { id: ITEM_ID, libraryId: LIBRARY_ID, contentVersion: 1, files: [] },
         warningBehavior: [],
         ...overrides,
       }) as UpdateSessionCommand;
@@ -86,6 +86,7 @@ describe('update session decider (contract §8.1)', () => {
               id: ITEM_ID,
               libraryId: LIBRARY_ID,
               contentVersion: 1,
+              files: [],
               activeUpdateSessionId: 'other',
             },
           }),

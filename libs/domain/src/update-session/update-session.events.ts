@@ -1,3 +1,10 @@
+import type {
+  ChecksumInfo,
+  Digests,
+  SourceType,
+  StoredFile,
+  TransferEndpoint,
+} from '../content/content.types';
 import type { DomainEvent } from '../shared/decider';
 import type { Message } from '../shared/message';
 
@@ -36,6 +43,8 @@ export type UpdateSessionCreated = DomainEvent<
     readonly clientToken?: string;
     readonly warningBehavior: readonly WarningBehavior[];
     readonly createdAt: string;
+    /** The item's files when the session opened (contract §4.4); absent in events before files existed. */
+    readonly snapshot?: readonly StoredFile[];
   }
 >;
 
@@ -71,6 +80,45 @@ export type UpdateSessionDeleted = DomainEvent<
   { readonly sessionId: string; readonly libraryItemId: string; readonly deletedAt: string }
 >;
 
+export type UpdateSessionFileAdded = DomainEvent<
+  'UpdateSessionFileAdded',
+  Expiring & {
+    readonly name: string;
+    readonly sourceType: Exclude<SourceType, 'NONE'>;
+    readonly transferId: string;
+    readonly declaredSize?: number;
+    readonly expectedChecksum?: ChecksumInfo;
+    readonly sourceEndpoint?: TransferEndpoint;
+  }
+>;
+
+export type UpdateSessionFileRemoved = DomainEvent<
+  'UpdateSessionFileRemoved',
+  Expiring & { readonly name: string }
+>;
+
+/** The first bytes of a transfer arrived: WAITING_FOR_TRANSFER → TRANSFERRING. */
+export type UpdateSessionFileTransferStarted = DomainEvent<
+  'UpdateSessionFileTransferStarted',
+  Expiring & { readonly name: string; readonly transferId: string }
+>;
+
+/** Every byte arrived and matched what was declared: READY. */
+export type UpdateSessionFileReceived = DomainEvent<
+  'UpdateSessionFileReceived',
+  Expiring & {
+    readonly name: string;
+    readonly transferId: string;
+    readonly size: number;
+    readonly digests: Digests;
+  }
+>;
+
+export type UpdateSessionFileTransferFailed = DomainEvent<
+  'UpdateSessionFileTransferFailed',
+  Expiring & { readonly name: string; readonly transferId: string; readonly errorMessage: Message }
+>;
+
 export type UpdateSessionEvent =
   | UpdateSessionCreated
   | UpdateSessionKeptAlive
@@ -78,4 +126,9 @@ export type UpdateSessionEvent =
   | UpdateSessionCompleted
   | UpdateSessionCanceled
   | UpdateSessionFailed
-  | UpdateSessionDeleted;
+  | UpdateSessionDeleted
+  | UpdateSessionFileAdded
+  | UpdateSessionFileRemoved
+  | UpdateSessionFileTransferStarted
+  | UpdateSessionFileReceived
+  | UpdateSessionFileTransferFailed;

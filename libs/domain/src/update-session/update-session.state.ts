@@ -1,4 +1,5 @@
 import type { UpdateSessionEvent, WarningBehavior } from './update-session.events';
+import type { SessionFile } from '../content/content.types';
 import { assertNever } from '../shared/assert-never';
 import type { Message } from '../shared/message';
 
@@ -8,6 +9,8 @@ interface Identity {
   readonly owner: string;
   readonly clientToken?: string;
   readonly expiresAt: string;
+  /** The session's file list by name; terminal sessions keep it so staged bytes can be found. */
+  readonly files: Readonly<Record<string, SessionFile>>;
 }
 
 export type ActiveUpdateSession = Identity & {
@@ -35,6 +38,21 @@ function identity(state: UpdateSessionState): Identity | undefined {
   return state.status === 'EMPTY' || state.status === 'DELETED' ? undefined : state;
 }
 
+/** Applies a change to one file of an ACTIVE session, if that file is still the given transfer. */
+function withFile(
+  state: UpdateSessionState,
+  name: string,
+  transferId: string | undefined,
+  change: (file: SessionFile) => SessionFile,
+  expiresAt: string,
+): UpdateSessionState {
+  if (state.status !== 'ACTIVE') return state;
+  const file = state.files[name];
+  if (!file || (transferId !== undefined && file.transferId !== transferId))
+    return { ...state, expiresAt };
+  return { ...state, expiresAt, files: { ...state.files, [name]: change(file) } };
+}
+
 export function evolveUpdateSession(
   state: UpdateSessionState,
   event: UpdateSessionEvent,
@@ -51,6 +69,18 @@ export function evolveUpdateSession(
         expiresAt: event.data.expiresAt,
         clientProgress: 0,
         warningBehavior: event.data.warningBehavior,
+        files: Object.fromEntries(
+          (event.data.snapshot ?? []).map((stored) => [
+            stored.name,
+            {
+              name: stored.name,
+              sourceType: 'NONE',
+              status: 'READY',
+              size: stored.size,
+              digests: stored.digests,
+            },
+          ]),
+        ),
       };
     case 'UpdateSessionKeptAlive':
       return state.status === 'ACTIVE'
@@ -75,6 +105,55 @@ export function evolveUpdateSession(
         : state;
     case 'UpdateSessionDeleted':
       return { status: 'DELETED', sessionId: event.data.sessionId };
+    case 'UpdateSessionFileAdded': {
+      if (state.status !== 'ACTIVE') return state;
+      const { name, sourceType, transferId, declaredSize, expectedChecksum, sourceEndpoint } =
+        event.data;
+      const file: SessionFile = {
+        name,
+        sourceType,
+        status: 'WAITING_FOR_TRANSFER',
+        transferId,
+        ...(declaredSize === undefined ? {} : { declaredSize }),
+        ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
+        ...(sourceEndpoint === undefined ? {} : { sourceEndpoint }),
+      };
+      return { ...state, expiresAt: event.data.expiresAt, files: { ...state.files, [name]: file } };
+    }
+    case 'UpdateSessionFileRemoved': {
+      if (state.status !== 'ACTIVE') return state;
+      const files = Object.fromEntries(Object.entries(state.files).filter(([name]) => name !== event.data.name));
+      return { ...state, expiresAt: event.data.expiresAt, files };
+    }
+    case 'UpdateSessionFileTransferStarted':
+      return withFile(
+        state,
+        event.data.name,
+        event.data.transferId,
+        (file) => ({ ...file, status: 'TRANSFERRING' }),
+        event.data.expiresAt,
+      );
+    case 'UpdateSessionFileReceived':
+      return withFile(
+        state,
+        event.data.name,
+        event.data.transferId,
+        (file) => ({
+          ...file,
+          status: 'READY',
+          size: event.data.size,
+          digests: event.data.digests,
+        }),
+        event.data.expiresAt,
+      );
+    case 'UpdateSessionFileTransferFailed':
+      return withFile(
+        state,
+        event.data.name,
+        event.data.transferId,
+        (file) => ({ ...file, status: 'ERROR', errorMessage: event.data.errorMessage }),
+        event.data.expiresAt,
+      );
     default:
       return assertNever(event);
   }

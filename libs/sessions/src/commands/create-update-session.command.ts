@@ -8,7 +8,7 @@ import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { WarningBehavior } from '@cls/domain';
-import { updateSessionDecider } from '@cls/domain';
+import { libraryItemDecider, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
@@ -56,25 +56,29 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
         ? randomUUID()
         : idFromClientToken('update_session', context.caller.user, clientToken);
     const active = await this.sessions.activeSessionOf(item.id);
-    await this.runner.execute(
-      updateSessionDecider,
-      sessionId,
-      {
-        type: 'CreateUpdateSession',
-        sessionId,
-        caller: context.caller,
-        now: this.clock.now().toISOString(),
-        timeoutSeconds: this.config.sessionTimeoutSeconds,
-        item: {
-          id: item.id,
-          libraryId: item.libraryId,
-          contentVersion: item.contentVersion,
-          ...(active === undefined || active.id === sessionId
-            ? {}
-            : { activeUpdateSessionId: active.id }),
-        },
-        warningBehavior: input.warningBehavior ?? [],
-        ...(clientToken === undefined ? {} : { clientToken }),
+    await this.runner.transact(
+      async (scope) => {
+        // The snapshot comes from the item's own stream: the files a complete would keep.
+        const { state: current } = await scope.load(libraryItemDecider, item.id);
+        await scope.decide(updateSessionDecider, sessionId, {
+          type: 'CreateUpdateSession',
+          sessionId,
+          caller: context.caller,
+          now: this.clock.now().toISOString(),
+          timeoutSeconds: this.config.sessionTimeoutSeconds,
+          item: {
+            id: item.id,
+            libraryId: item.libraryId,
+            contentVersion:
+              current.status === 'LIVE' ? current.contentVersion : item.contentVersion,
+            files: current.status === 'LIVE' ? current.files : [],
+            ...(active === undefined || active.id === sessionId
+              ? {}
+              : { activeUpdateSessionId: active.id }),
+          },
+          warningBehavior: input.warningBehavior ?? [],
+          ...(clientToken === undefined ? {} : { clientToken }),
+        });
       },
       metadataFor(context, 'CreateUpdateSession'),
     );

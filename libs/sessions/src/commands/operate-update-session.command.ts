@@ -8,6 +8,8 @@ import type { UpdateSessionCommand, WarningBehavior } from '@cls/domain';
 import { updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
+import { UpdateSessionCompletion } from './update-session-completion';
+import { ContentStorage } from '../content/content-storage';
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
@@ -40,6 +42,8 @@ export class OperateUpdateSessionHandler implements ICommandHandler<OperateUpdat
   constructor(
     private readonly runner: DeciderCommandRunner,
     private readonly clock: Clock,
+    private readonly completion: UpdateSessionCompletion,
+    private readonly storage: ContentStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,11 +58,15 @@ export class OperateUpdateSessionHandler implements ICommandHandler<OperateUpdat
       operation.type === 'CancelUpdateSession'
         ? { ...envelope, ...operation, reason: 'CLIENT' }
         : { ...envelope, ...operation };
-    await this.runner.execute(
-      updateSessionDecider,
-      sessionId,
-      command,
-      metadataFor(context, operation.type),
-    );
+    const metadata = metadataFor(context, operation.type);
+    if (command.type === 'CompleteUpdateSession') {
+      await this.completion.complete(command, metadata);
+      return;
+    }
+    const decided = await this.runner.execute(updateSessionDecider, sessionId, command, metadata);
+    // Cancel and fail apply nothing: what was staged for the session is deleted (§8.4).
+    if (decided.state.status === 'CANCELED' || decided.state.status === 'ERROR') {
+      await this.storage.discardSession(sessionId);
+    }
   }
 }

@@ -45,13 +45,19 @@ export class UpdateSessionQueries {
 
   /** The session if the caller created it (or is an admin); anyone else gets `not_found`. */
   async get(caller: AuthenticatedCaller, sessionId: string): Promise<UpdateSessionView> {
-    if (!isUuid(sessionId)) throw notFound('update_session', sessionId);
+    const session = await this.find(sessionId);
+    if (!session || !canSee(caller, session.owner)) throw notFound('update_session', sessionId);
+    return session;
+  }
+
+  /** The session whoever asks; for the service's own use (the data plane has no caller). */
+  async find(sessionId: string): Promise<UpdateSessionView | undefined> {
+    if (!isUuid(sessionId)) return undefined;
     const [row] = await this.db.query<SessionRow[]>(
       'SELECT * FROM update_session_view WHERE id = $1',
       [sessionId],
     );
-    if (!row || !canSee(caller, row.owner)) throw notFound('update_session', sessionId);
-    return this.toView(row);
+    return row && this.toView(row);
   }
 
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.UpdateSession` on it). */

@@ -16,5 +16,11 @@ export function createEventTypeRegistry(): EventTypeRegistry {
     .register('UpdateSessionCompleted')
     .register('UpdateSessionCanceled')
     .register('UpdateSessionFailed')
-    .register('UpdateSessionDeleted');
+    .register('UpdateSessionDeleted')
+    .register('UpdateSessionFileAdded')
+    .register('UpdateSessionFileRemoved')
+    .register('UpdateSessionFileTransferStarted')
+    .register('UpdateSessionFileReceived')
+    .register('UpdateSessionFileTransferFailed')
+    .register('LibraryItemContentCommitted');
 }

@@ -1,0 +1,98 @@
+import type { UpdateSessionEvent } from '@cls/domain';
+import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+
+const json = (value: unknown): string | null =>
+  value === undefined ? null : JSON.stringify(value);
+
+/**
+ * The file list of every update session (contract §4.3–4.4). Rows remember the stream version
+ * that wrote them, so a replayed event never undoes a later one.
+ */
+export const updateSessionFileViewProjection: InlineProjection = {
+  name: 'update_session_file_view',
+  eventTypes: [
+    'UpdateSessionCreated',
+    'UpdateSessionFileAdded',
+    'UpdateSessionFileRemoved',
+    'UpdateSessionFileTransferStarted',
+    'UpdateSessionFileReceived',
+    'UpdateSessionFileTransferFailed',
+    'UpdateSessionDeleted',
+  ],
+  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+    const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
+    const version = recorded.streamVersion;
+    switch (event.type) {
+      case 'UpdateSessionCreated':
+        for (const file of event.data.snapshot ?? []) {
+          await sql.query(
+            `INSERT INTO update_session_file_view (session_id, name, source_type, status, size, digests, bytes_transferred, last_stream_version)
+             VALUES ($1, $2, 'NONE', 'READY', $3, $4, $3, $5)
+             ON CONFLICT DO NOTHING`,
+            [event.data.sessionId, file.name, file.size, JSON.stringify(file.digests), version],
+          );
+        }
+        return;
+      case 'UpdateSessionFileAdded': {
+        const d = event.data;
+        await sql.query(
+          `INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, declared_size,
+                                                 expected_checksum, source_endpoint, bytes_transferred, last_stream_version)
+           VALUES ($1, $2, $3, 'WAITING_FOR_TRANSFER', $4, $5, $6, $7, 0, $8)
+           ON CONFLICT (session_id, name) DO UPDATE SET
+             source_type = excluded.source_type, status = excluded.status, transfer_id = excluded.transfer_id,
+             declared_size = excluded.declared_size, expected_checksum = excluded.expected_checksum,
+             source_endpoint = excluded.source_endpoint, size = NULL, digests = NULL, error_message = NULL,
+             bytes_transferred = 0, last_stream_version = excluded.last_stream_version
+           WHERE update_session_file_view.last_stream_version < excluded.last_stream_version`,
+          [
+            d.sessionId,
+            d.name,
+            d.sourceType,
+            d.transferId,
+            d.declaredSize ?? null,
+            json(d.expectedChecksum),
+            json(d.sourceEndpoint),
+            version,
+          ],
+        );
+        return;
+      }
+      case 'UpdateSessionFileRemoved':
+        await sql.query(
+          'DELETE FROM update_session_file_view WHERE session_id = $1 AND name = $2 AND last_stream_version < $3',
+          [event.data.sessionId, event.data.name, version],
+        );
+        return;
+      case 'UpdateSessionFileTransferStarted':
+        await sql.query(
+          `UPDATE update_session_file_view SET status = 'TRANSFERRING', last_stream_version = $2
+           WHERE transfer_id = $1 AND last_stream_version < $2`,
+          [event.data.transferId, version],
+        );
+        return;
+      case 'UpdateSessionFileReceived':
+        await sql.query(
+          `UPDATE update_session_file_view
+           SET status = 'READY', size = $2, digests = $3, bytes_transferred = $2, last_stream_version = $4
+           WHERE transfer_id = $1 AND last_stream_version < $4`,
+          [event.data.transferId, event.data.size, JSON.stringify(event.data.digests), version],
+        );
+        return;
+      case 'UpdateSessionFileTransferFailed':
+        await sql.query(
+          `UPDATE update_session_file_view SET status = 'ERROR', error_message = $2, last_stream_version = $3
+           WHERE transfer_id = $1 AND last_stream_version < $3`,
+          [event.data.transferId, JSON.stringify(event.data.errorMessage), version],
+        );
+        return;
+      case 'UpdateSessionDeleted':
+        await sql.query('DELETE FROM update_session_file_view WHERE session_id = $1', [
+          event.data.sessionId,
+        ]);
+        return;
+      default:
+        return;
+    }
+  },
+};

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import { requirePrivilege } from '@cls/access';
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import type { ChecksumInfo, SourceType, TransferEndpoint, UpdateSessionState } from '@cls/domain';
+import { updateSessionDecider } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { ContentStorage } from '../content/content-storage';
+import { LibraryItemQueries } from '../queries/library-item.queries';
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { Clock } from '../shared/clock';
+import type { RequestContext } from '../shared/request-context';
+import { metadataFor } from '../shared/request-context';
+
+export interface AddFileInput {
+  readonly name: string;
+  readonly sourceType: SourceType;
+  readonly size?: number;
+  readonly checksumInfo?: ChecksumInfo;
+  readonly sourceEndpoint?: TransferEndpoint;
+}
+
+export class AddUpdateSessionFileCommand extends Command<void> {
+  constructor(
+    readonly context: RequestContext,
+    readonly sessionId: string,
+    readonly input: AddFileInput,
+  ) {
+    super();
+  }
+}
+
+export class RemoveUpdateSessionFileCommand extends Command<void> {
+  constructor(
+    readonly context: RequestContext,
+    readonly sessionId: string,
+    readonly name: string,
+  ) {
+    super();
+  }
+}
+
+/** The transfer a name had before a decision, whose staged bytes are then obsolete. */
+function transferOf(state: UpdateSessionState, name: string): string | undefined {
+  return state.status === 'ACTIVE' ? state.files[name]?.transferId : undefined;
+}
+
+const LOCAL_SCHEMES = ['file:', 'ds:'];
+
+function readsLocalStorage(endpoint: TransferEndpoint | undefined): boolean {
+  try {
+    return endpoint !== undefined && LOCAL_SCHEMES.includes(new URL(endpoint.uri).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `add` declares a file (replacing a same-named entry with a fresh transfer) and `remove` drops
+ * one; the staged bytes of whatever they replace are discarded once the event is stored.
+ */
+@CommandHandler(AddUpdateSessionFileCommand)
+export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSessionFileCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly sessions: UpdateSessionQueries,
+    private readonly items: LibraryItemQueries,
+    private readonly storage: ContentStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, sessionId, input }: AddUpdateSessionFileCommand): Promise<void> {
+    if (input.sourceType === 'PULL' && readsLocalStorage(input.sourceEndpoint)) {
+      // Reading the server's own storage needs ContentLibrary.ReadStorage on the item (§8.7).
+      const session = await this.sessions.get(context.caller, sessionId);
+      const item = await this.items.require(session.libraryItemId);
+      requirePrivilege(context.caller, 'ContentLibrary.ReadStorage', {
+        kind: 'library_item',
+        id: item.id,
+        libraryId: item.libraryId,
+      });
+    }
+    const decided = await this.runner.execute(
+      updateSessionDecider,
+      sessionId,
+      {
+        type: 'AddUpdateSessionFile',
+        sessionId,
+        caller: context.caller,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+        name: input.name,
+        sourceType: input.sourceType,
+        transferId: randomUUID(),
+        ...(input.size === undefined ? {} : { declaredSize: input.size }),
+        ...(input.checksumInfo === undefined ? {} : { expectedChecksum: input.checksumInfo }),
+        ...(input.sourceEndpoint === undefined ? {} : { sourceEndpoint: input.sourceEndpoint }),
+      },
+      metadataFor(context, 'AddUpdateSessionFile'),
+    );
+    const replaced = transferOf(decided.before, input.name);
+    if (replaced !== undefined) await this.storage.discardTransfer(sessionId, replaced);
+  }
+}
+
+@CommandHandler(RemoveUpdateSessionFileCommand)
+export class RemoveUpdateSessionFileHandler implements ICommandHandler<RemoveUpdateSessionFileCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly storage: ContentStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, sessionId, name }: RemoveUpdateSessionFileCommand): Promise<void> {
+    const decided = await this.runner.execute(
+      updateSessionDecider,
+      sessionId,
+      {
+        type: 'RemoveUpdateSessionFile',
+        sessionId,
+        caller: context.caller,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+        name,
+      },
+      metadataFor(context, 'RemoveUpdateSessionFile'),
+    );
+    const removed = transferOf(decided.before, name);
+    if (removed !== undefined) await this.storage.discardTransfer(sessionId, removed);
+  }
+}

@@ -1,0 +1,312 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import type { ChecksumAlgorithm, UpdateSessionCommand } from '@cls/domain';
+import {
+  ConcurrentChange,
+  fileAlreadyReceived,
+  invalidArgument,
+  message,
+  notFound,
+  STORED_CHECKSUM,
+  SYSTEM_CALLER,
+  updateSessionDecider,
+} from '@cls/domain';
+import type { EventMetadata } from '@cls/event-store';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { ContentStorage } from './content-storage';
+import type { ContentRange } from './content-range';
+import { parseContentRange } from './content-range';
+import { createDigester, hashing } from './digester';
+import { DataPlaneTokens } from './data-plane-tokens';
+import { UploadProgress } from './upload-progress';
+import type { SessionFileView } from '../queries/update-session-file.queries';
+import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { Clock } from '../shared/clock';
+
+export interface UploadRequest {
+  readonly token: string;
+  readonly name: string;
+  readonly body: Readable;
+  readonly contentLength?: number;
+  readonly contentRange?: string;
+  readonly correlationId: string;
+}
+
+/** What the transport answers: every byte so far is safe on disk, or the file is complete and valid. */
+export type UploadOutcome =
+  { readonly kind: 'partial'; readonly received: number } | { readonly kind: 'complete' };
+
+class TooLong extends Error {}
+
+/** Errors of a client that vanished mid-body: the staged bytes stay and the upload can resume. */
+function isDisconnect(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ECONNRESET' ||
+    (error as Error)?.message === 'aborted'
+  );
+}
+
+/**
+ * The PUSH upload endpoint (contract §7.1): bytes stream from the request through the digests to
+ * the staging file, never buffered whole. The end of the body is judged by the decider (size and
+ * checksum against what `add` declared); a dropped connection keeps what arrived for a
+ * `Content-Range` resume.
+ */
+@Injectable()
+export class UploadService {
+  private readonly receiving = new Set<string>();
+
+  constructor(
+    private readonly tokens: DataPlaneTokens,
+    private readonly files: UpdateSessionFileQueries,
+    private readonly sessions: UpdateSessionQueries,
+    private readonly storage: ContentStorage,
+    private readonly progress: UploadProgress,
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The upload URL of a PUSH file, on the base URL the client used (or PUBLIC_URL). */
+  async uploadUri(baseUrl: string, file: SessionFileView): Promise<string | undefined> {
+    if (file.sourceType !== 'PUSH' || file.transferId === undefined) return undefined;
+    const base = this.config.publicUrl ?? baseUrl;
+    return `${base}/cls/data/${await this.tokens.tokenFor(file.transferId)}/${encodeURIComponent(file.name)}`;
+  }
+
+  async receive(request: UploadRequest): Promise<UploadOutcome> {
+    const { file, owner } = await this.target(request.token, request.name);
+    const transferId = file.transferId!;
+    // One writer per transfer in this process; two would interleave bytes in one staging file.
+    if (this.receiving.has(transferId)) {
+      throw new ConcurrentChange(
+        message(
+          'com.vmware.vdcs.cls-main.upload_in_progress',
+          `File ${file.name} is already being uploaded.`,
+          [file.name],
+        ),
+      );
+    }
+    this.receiving.add(transferId);
+    try {
+      return await this.receiveInto(file, owner, transferId, request);
+    } finally {
+      this.receiving.delete(transferId);
+    }
+  }
+
+  private async receiveInto(
+    file: SessionFileView,
+    owner: string,
+    transferId: string,
+    request: UploadRequest,
+  ): Promise<UploadOutcome> {
+    const range = parseContentRange(request.contentRange);
+    const staged = await this.storage.stagedSize(file.sessionId, transferId);
+    const offset = range?.first ?? 0;
+    this.checkPlacement(file, range, staged, request.contentLength);
+    const metadata: EventMetadata = {
+      actor: `data-plane:${owner}`,
+      correlationId: request.correlationId,
+      causationId: transferId,
+      commandType: 'Upload',
+    };
+    if (
+      file.declaredSize !== undefined &&
+      request.contentLength !== undefined &&
+      offset + request.contentLength > file.declaredSize
+    ) {
+      await this.failTooLong(file, metadata);
+    }
+    await this.storage.prepareStaging(file.sessionId);
+    await this.decide(
+      file,
+      { type: 'StartUpdateSessionFileTransfer', name: file.name, transferId },
+      metadata,
+    );
+
+    const algorithms = [
+      ...new Set<ChecksumAlgorithm>([
+        STORED_CHECKSUM,
+        file.expectedChecksum?.algorithm ?? STORED_CHECKSUM,
+      ]),
+    ];
+    const digester = createDigester(algorithms, file.declaredSize);
+    const stagingPath = this.storage.stagingPath(file.sessionId, transferId);
+    const tracker = this.progress.tracker(transferId, file.sessionId, owner);
+    let received = offset;
+    try {
+      // A resumed upload hashes the bytes it already has before the new ones.
+      if (offset > 0)
+        await pipeline(
+          createReadStream(stagingPath, { end: offset - 1 }),
+          hashing(digester),
+          async (source) => {
+            for await (const _ of source) void _;
+          },
+        );
+      const limit = file.declaredSize;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          received += chunk.length;
+          if (limit !== undefined && received > limit) {
+            callback(new TooLong());
+            return;
+          }
+          tracker.observe(received);
+          callback(null, chunk);
+        },
+      });
+      await pipeline(
+        request.body,
+        meter,
+        hashing(digester),
+        createWriteStream(stagingPath, { flags: offset > 0 ? 'r+' : 'w', start: offset }),
+      );
+    } catch (error) {
+      digester.close();
+      await tracker.settle(Math.min(received, file.declaredSize ?? received));
+      if (error instanceof TooLong) return this.failTooLong(file, metadata);
+      if (isDisconnect(error))
+        return {
+          kind: 'partial',
+          received: await this.storage.stagedSize(file.sessionId, transferId),
+        };
+      throw error;
+    }
+    if (range !== undefined && (range.total === undefined || received < range.total)) {
+      digester.close();
+      await tracker.settle(received);
+      return { kind: 'partial', received };
+    }
+    const digests = await digester.digests();
+    const decided = await this.decide(
+      file,
+      {
+        type: 'RecordUpdateSessionFileReceived',
+        name: file.name,
+        transferId,
+        size: received,
+        digests,
+      },
+      metadata,
+    );
+    if (decided.state.status === 'ERROR') {
+      await this.storage.discardSession(file.sessionId);
+      throw invalidArgument(
+        'upload',
+        decided.state.errorMessage?.defaultMessage ?? 'the upload failed',
+      );
+    }
+    return { kind: 'complete' };
+  }
+
+  /** The file a token grants, if its session still takes bytes; anything else is 404 (§7.1). */
+  private async target(
+    token: string,
+    name: string,
+  ): Promise<{ file: SessionFileView; owner: string }> {
+    const transferId = await this.tokens.transferOf(token);
+    const file = transferId === undefined ? undefined : await this.files.byTransfer(transferId);
+    const session = file && (await this.sessions.find(file.sessionId));
+    if (
+      !file ||
+      !session ||
+      file.name !== name ||
+      file.sourceType !== 'PUSH' ||
+      session.state !== 'ACTIVE'
+    ) {
+      throw notFound('file', name);
+    }
+    if (file.status === 'READY') throw fileAlreadyReceived(name);
+    if (file.status === 'ERROR') throw notFound('file', name);
+    return { file, owner: session.owner };
+  }
+
+  /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps (issue 3 §3). */
+  private checkPlacement(
+    file: SessionFileView,
+    range: ContentRange | undefined,
+    staged: number,
+    contentLength: number | undefined,
+  ): void {
+    if (range === undefined) return;
+    if (range.first !== staged) {
+      throw invalidArgument(
+        'Content-Range',
+        `starts at byte ${range.first}, but ${staged} bytes of ${file.name} are already received`,
+      );
+    }
+    if (
+      range.total !== undefined &&
+      file.declaredSize !== undefined &&
+      range.total !== file.declaredSize
+    ) {
+      throw invalidArgument(
+        'Content-Range',
+        `total ${range.total} differs from the declared size ${file.declaredSize}`,
+      );
+    }
+    if (contentLength !== undefined && contentLength !== range.last - range.first + 1) {
+      throw invalidArgument(
+        'Content-Range',
+        `covers ${range.last - range.first + 1} bytes but the body has ${contentLength}`,
+      );
+    }
+  }
+
+  private async failTooLong(file: SessionFileView, metadata: EventMetadata): Promise<never> {
+    const reason = message(
+      'com.vmware.vdcs.cls-main.file_too_long',
+      `File ${file.name}: received more than the declared ${file.declaredSize} bytes.`,
+      [file.name, String(file.declaredSize)],
+    );
+    await this.decide(
+      file,
+      {
+        type: 'FailUpdateSessionFileTransfer',
+        name: file.name,
+        transferId: file.transferId!,
+        reason,
+      },
+      metadata,
+    );
+    await this.storage.discardSession(file.sessionId);
+    throw invalidArgument('upload', reason.defaultMessage);
+  }
+
+  private decide(
+    file: SessionFileView,
+    command: DistributiveOmit<
+      UpdateSessionCommand,
+      'sessionId' | 'caller' | 'now' | 'timeoutSeconds'
+    >,
+    metadata: EventMetadata,
+  ) {
+    return this.runner.execute(
+      updateSessionDecider,
+      file.sessionId,
+      {
+        ...command,
+        sessionId: file.sessionId,
+        caller: SYSTEM_CALLER,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+      },
+      metadata,
+    );
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

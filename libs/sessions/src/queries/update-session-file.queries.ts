@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import type { AuthenticatedCaller } from '@cls/access';
+import { DATA_SOURCE } from '@cls/database';
+import type {
+  ChecksumInfo,
+  Digests,
+  Message,
+  SourceType,
+  TransferEndpoint,
+  TransferStatus,
+  ValidationResult,
+} from '@cls/domain';
+import { noSuchFile, updateSessionDecider, validateUpdateSession } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { UpdateSessionQueries } from './update-session.queries';
+
+export interface SessionFileView {
+  readonly sessionId: string;
+  readonly name: string;
+  readonly sourceType: SourceType;
+  readonly status: TransferStatus;
+  readonly transferId?: string;
+  readonly declaredSize?: number;
+  readonly expectedChecksum?: ChecksumInfo;
+  readonly size?: number;
+  readonly digests?: Digests;
+  readonly sourceEndpoint?: TransferEndpoint;
+  readonly errorMessage?: Message;
+  readonly bytesTransferred: number;
+}
+
+interface FileRow {
+  session_id: string;
+  name: string;
+  source_type: SourceType;
+  status: TransferStatus;
+  transfer_id: string | null;
+  declared_size: string | null;
+  expected_checksum: ChecksumInfo | null;
+  size: string | null;
+  digests: Digests | null;
+  source_endpoint: TransferEndpoint | null;
+  error_message: Message | null;
+  bytes_transferred: string;
+}
+
+export function sessionFileFromRow(row: FileRow): SessionFileView {
+  return {
+    sessionId: row.session_id,
+    name: row.name,
+    sourceType: row.source_type,
+    status: row.status,
+    ...(row.transfer_id === null ? {} : { transferId: row.transfer_id }),
+    ...(row.declared_size === null ? {} : { declaredSize: Number(row.declared_size) }),
+    ...(row.expected_checksum === null ? {} : { expectedChecksum: row.expected_checksum }),
+    ...(row.size === null ? {} : { size: Number(row.size) }),
+    ...(row.digests === null ? {} : { digests: row.digests }),
+    ...(row.source_endpoint === null ? {} : { sourceEndpoint: row.source_endpoint }),
+    ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
+    bytesTransferred: Number(row.bytes_transferred),
+  };
+}
+
+/** The file list of an update session, readable in every state (contract §8.1). */
+@Injectable()
+export class UpdateSessionFileQueries {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly sessions: UpdateSessionQueries,
+    private readonly runner: DeciderCommandRunner,
+  ) {}
+
+  async list(caller: AuthenticatedCaller, sessionId: string): Promise<SessionFileView[]> {
+    await this.sessions.get(caller, sessionId);
+    const rows = await this.db.query<FileRow[]>(
+      'SELECT * FROM update_session_file_view WHERE session_id = $1 ORDER BY name',
+      [sessionId],
+    );
+    return rows.map(sessionFileFromRow);
+  }
+
+  /** An unknown name is `invalid_argument`, not `not_found` (§4.3). */
+  async get(
+    caller: AuthenticatedCaller,
+    sessionId: string,
+    name: string,
+  ): Promise<SessionFileView> {
+    await this.sessions.get(caller, sessionId);
+    const [row] = await this.db.query<FileRow[]>(
+      'SELECT * FROM update_session_file_view WHERE session_id = $1 AND name = $2',
+      [sessionId, name],
+    );
+    if (!row) throw noSuchFile(name);
+    return sessionFileFromRow(row);
+  }
+
+  async byTransfer(transferId: string): Promise<SessionFileView | undefined> {
+    const [row] = await this.db.query<FileRow[]>(
+      'SELECT * FROM update_session_file_view WHERE transfer_id = $1',
+      [transferId],
+    );
+    return row && sessionFileFromRow(row);
+  }
+
+  /** `validate` reads the session's own stream, so it judges exactly what `complete` would. */
+  async validate(caller: AuthenticatedCaller, sessionId: string): Promise<ValidationResult> {
+    const { state } = await this.runner.load(updateSessionDecider, sessionId);
+    return validateUpdateSession(sessionId, caller, state);
+  }
+}
