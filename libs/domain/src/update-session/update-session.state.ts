@@ -122,7 +122,9 @@ export function evolveUpdateSession(
     }
     case 'UpdateSessionFileRemoved': {
       if (state.status !== 'ACTIVE') return state;
-      const files = Object.fromEntries(Object.entries(state.files).filter(([name]) => name !== event.data.name));
+      const files = Object.fromEntries(
+        Object.entries(state.files).filter(([name]) => name !== event.data.name),
+      );
       return { ...state, expiresAt: event.data.expiresAt, files };
     }
     case 'UpdateSessionFileTransferStarted':
