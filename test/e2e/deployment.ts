@@ -27,6 +27,7 @@ export const ALICE_PRIVILEGES = [
   'ContentLibrary.AddLibraryItem',
   'ContentLibrary.DeleteLibraryItem',
   'ContentLibrary.UpdateSession',
+  'ContentLibrary.ReadStorage',
 ];
 
 /** One database, one Redis prefix, the built API and a worker: what `npm run start:*` runs. */

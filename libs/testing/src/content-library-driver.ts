@@ -209,4 +209,82 @@ export class ContentLibraryDriver {
   deleteSession(id: string): Promise<HttpResult> {
     return this.http.request('DELETE', this.sessionPath(id));
   }
+
+  private get restFiles(): string {
+    return `${this.rest}/library/item/updatesession/file`;
+  }
+
+  addFile(sessionId: string, spec: Json, apiAction = false): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restFiles}/id:${sessionId}?~action=add`, {
+          body: { file_spec: spec },
+        })
+      : this.http.request(
+          'POST',
+          `${this.sessionPath(sessionId)}/file${apiAction ? '?action=add' : ''}`,
+          { body: spec },
+        );
+  }
+
+  getFile(sessionId: string, name: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restFiles}/id:${sessionId}?~action=get`, {
+          body: { file_name: name },
+        })
+      : this.http.request('GET', `${this.sessionPath(sessionId)}/file/${encodeURIComponent(name)}`);
+  }
+
+  listFiles(sessionId: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.restFiles}?update_session_id=${sessionId}`)
+      : this.http.request('GET', `${this.sessionPath(sessionId)}/file`);
+  }
+
+  removeFile(sessionId: string, name: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restFiles}/id:${sessionId}?~action=remove`, {
+          body: { file_name: name },
+        })
+      : this.http.request(
+          'DELETE',
+          `${this.sessionPath(sessionId)}/file/${encodeURIComponent(name)}`,
+        );
+  }
+
+  validate(sessionId: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restFiles}/id:${sessionId}?~action=validate`)
+      : this.http.request('POST', `${this.sessionPath(sessionId)}/file?action=validate`);
+  }
+
+  itemFiles(itemId: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.rest}/library/item/file?library_item_id=${itemId}`)
+      : this.http.request('GET', `/api/content/library/item/${itemId}/file`);
+  }
+
+  itemFile(itemId: string, name: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.rest}/library/item/file/id:${itemId}?~action=get`, {
+          body: { name },
+        })
+      : this.http.request(
+          'GET',
+          `/api/content/library/item/${itemId}/file?name=${encodeURIComponent(name)}`,
+        );
+  }
+
+  itemStorage(itemId: string, fileName?: string): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return fileName === undefined
+        ? this.http.request('GET', `${this.rest}/library/item/storage?library_item_id=${itemId}`)
+        : this.http.request('POST', `${this.rest}/library/item/storage/id:${itemId}?~action=get`, {
+            body: { file_name: fileName },
+          });
+    }
+    return this.http.request(
+      'GET',
+      `/api/content/library/item/${itemId}/storage${fileName === undefined ? '' : `?file_name=${encodeURIComponent(fileName)}`}`,
+    );
+  }
 }

@@ -6,3 +6,5 @@ export * from './library.fixtures';
 export * from './service-process';
 export * from './test-database';
 export * from './update-session.fixtures';
+export * from './upload';
+export * from './session-file.fixtures';

@@ -1,12 +1,15 @@
-import { Controller, Headers, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Controller, HttpCode, Post, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import { correlationIdOf, Public } from '@cls/http';
 import { UploadService } from '@cls/sessions';
 
+type DataPlaneRequest = FastifyRequest<{ Params: { token: string; name: string } }>;
+
 /**
- * The upload endpoint (contract §7.1): raw bytes by PUT or POST to `/cls/data/<token>/<name>`. The
- * URL is the credential, so no API session is needed; the body is never parsed, only streamed.
+ * The upload endpoint (contract §7.1): raw bytes by PUT (govc, Java SDK) or POST (Python SDK,
+ * Ansible) to `/cls/data/<token>/<name>`. The URL is the credential, so no API session is needed;
+ * the body is never parsed, only streamed.
  */
 @Controller('cls/data/:token/:name')
 @Public()
@@ -14,18 +17,23 @@ export class UploadController {
   constructor(private readonly uploads: UploadService) {}
 
   @Put()
+  @HttpCode(200)
+  put(@Req() request: DataPlaneRequest): Promise<void> {
+    return this.receive(request);
+  }
+
   @Post()
   @HttpCode(200)
-  async upload(
-    @Param('token') token: string,
-    @Param('name') name: string,
-    @Headers('content-length') contentLength: string | undefined,
-    @Headers('content-range') contentRange: string | undefined,
-    @Req() request: FastifyRequest,
-  ): Promise<void> {
+  post(@Req() request: DataPlaneRequest): Promise<void> {
+    return this.receive(request);
+  }
+
+  private async receive(request: DataPlaneRequest): Promise<void> {
+    const contentLength = request.headers['content-length'];
+    const contentRange = request.headers['content-range'];
     await this.uploads.receive({
-      token,
-      name,
+      token: request.params.token,
+      name: request.params.name,
       body: request.raw,
       ...(contentLength === undefined ? {} : { contentLength: Number(contentLength) }),
       ...(contentRange === undefined ? {} : { contentRange }),

@@ -1,0 +1,52 @@
+import { request } from 'node:http';
+
+export interface UploadResult {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends raw bytes to a data-plane URL, as govc (PUT) or the Python SDK (POST) would. */
+export async function upload(
+  uri: string,
+  body: Buffer,
+  options: { method?: 'PUT' | 'POST'; headers?: Record<string, string> } = {},
+): Promise<UploadResult> {
+  const response = await fetch(uri, {
+    method: options.method ?? 'PUT',
+    headers: { 'content-type': 'application/octet-stream', ...options.headers },
+    body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/**
+ * Starts an upload that declares `declaredLength` bytes, sends only `sent` of them and then drops
+ * the connection: what a client losing its network does.
+ */
+export async function dropMidUpload(
+  uri: string,
+  sent: Buffer,
+  declaredLength: number,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const url = new URL(uri);
+  await new Promise<void>((resolve) => {
+    const outgoing = request(
+      {
+        method: 'PUT',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { 'content-length': String(declaredLength), ...headers },
+      },
+      () => resolve(),
+    );
+    outgoing.on('error', () => resolve());
+    outgoing.write(sent, () =>
+      setTimeout(() => {
+        outgoing.destroy();
+        resolve();
+      }, 200),
+    );
+  });
+}
