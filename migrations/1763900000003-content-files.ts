@@ -18,8 +18,6 @@ export class ContentFiles1763900000003 implements MigrationInterface {
         digests jsonb,
         source_endpoint jsonb,
         error_message jsonb,
-        -- Progress is not an event: the data plane writes it here, throttled.
-        bytes_transferred bigint NOT NULL DEFAULT 0,
         last_stream_version integer NOT NULL,
         PRIMARY KEY (session_id, name)
       )`);

@@ -58,6 +58,7 @@ const environment = z.object({
   LIBRARY_STORAGE_ROOTS: pathList,
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
+  CLS_FAILPOINTS: z.string().optional(),
 });
 
 export interface Datastore {
@@ -87,6 +88,8 @@ export interface AppConfig {
   /** Base of data-plane URLs handed to clients; default: the scheme and host the client used. */
   readonly publicUrl?: string;
   readonly shutdownGraceSeconds: number;
+  /** Crash-test hooks: points where the process kills itself (see failpoint.ts). Empty in production. */
+  readonly failpoints: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -135,5 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     libraryStorageRoots: Object.freeze(e.LIBRARY_STORAGE_ROOTS ?? [storageRoot]),
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    failpoints: Object.freeze(
+      (e.CLS_FAILPOINTS ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
   });
 }

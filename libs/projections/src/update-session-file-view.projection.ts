@@ -26,8 +26,8 @@ export const updateSessionFileViewProjection: InlineProjection = {
       case 'UpdateSessionCreated':
         for (const file of event.data.snapshot ?? []) {
           await sql.query(
-            `INSERT INTO update_session_file_view (session_id, name, source_type, status, size, digests, bytes_transferred, last_stream_version)
-             VALUES ($1, $2, 'NONE', 'READY', $3, $4, $3, $5)
+            `INSERT INTO update_session_file_view (session_id, name, source_type, status, size, digests, last_stream_version)
+             VALUES ($1, $2, 'NONE', 'READY', $3, $4, $5)
              ON CONFLICT DO NOTHING`,
             [event.data.sessionId, file.name, file.size, JSON.stringify(file.digests), version],
           );
@@ -37,13 +37,13 @@ export const updateSessionFileViewProjection: InlineProjection = {
         const d = event.data;
         await sql.query(
           `INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, declared_size,
-                                                 expected_checksum, source_endpoint, bytes_transferred, last_stream_version)
-           VALUES ($1, $2, $3, 'WAITING_FOR_TRANSFER', $4, $5, $6, $7, 0, $8)
+                                                 expected_checksum, source_endpoint, last_stream_version)
+           VALUES ($1, $2, $3, 'WAITING_FOR_TRANSFER', $4, $5, $6, $7, $8)
            ON CONFLICT (session_id, name) DO UPDATE SET
              source_type = excluded.source_type, status = excluded.status, transfer_id = excluded.transfer_id,
              declared_size = excluded.declared_size, expected_checksum = excluded.expected_checksum,
              source_endpoint = excluded.source_endpoint, size = NULL, digests = NULL, error_message = NULL,
-             bytes_transferred = 0, last_stream_version = excluded.last_stream_version
+             last_stream_version = excluded.last_stream_version
            WHERE update_session_file_view.last_stream_version < excluded.last_stream_version`,
           [
             d.sessionId,
@@ -74,7 +74,7 @@ export const updateSessionFileViewProjection: InlineProjection = {
       case 'UpdateSessionFileReceived':
         await sql.query(
           `UPDATE update_session_file_view
-           SET status = 'READY', size = $2, digests = $3, bytes_transferred = $2, last_stream_version = $4
+           SET status = 'READY', size = $2, digests = $3, last_stream_version = $4
            WHERE transfer_id = $1 AND last_stream_version < $4`,
           [event.data.transferId, event.data.size, JSON.stringify(event.data.digests), version],
         );

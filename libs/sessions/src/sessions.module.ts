@@ -21,7 +21,7 @@ import {
 } from './commands/update-session-files.command';
 import { ContentStorage } from './content/content-storage';
 import { DataPlaneTokens } from './content/data-plane-tokens';
-import { UploadProgress } from './content/upload-progress';
+import { UploadActivity } from './content/upload-activity';
 import { UploadService } from './content/upload.service';
 import { LibraryItemFileQueries } from './queries/library-item-file.queries';
 import { UpdateSessionFileQueries } from './queries/update-session-file.queries';
@@ -70,7 +70,7 @@ const QUERIES = [
     UpdateSessionCompletion,
     ContentStorage,
     DataPlaneTokens,
-    UploadProgress,
+    UploadActivity,
     UploadService,
     ...COMMAND_HANDLERS,
     ...QUERIES,

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG, failpoint } from '@cls/config';
 
 import type { CompleteUpdateSession, IncomingFile } from '@cls/domain';
 import { libraryItemDecider, notFound, updateSessionDecider } from '@cls/domain';
@@ -22,6 +25,7 @@ export class UpdateSessionCompletion {
     private readonly storage: ContentStorage,
     private readonly items: LibraryItemQueries,
     private readonly libraries: LibraryQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async complete(command: CompleteUpdateSession, metadata: EventMetadata): Promise<void> {
@@ -52,6 +56,7 @@ export class UpdateSessionCompletion {
           storageKey,
         });
       }
+      failpoint(this.config, 'complete:files-moved');
       await scope.decide(libraryItemDecider, item.id, {
         type: 'CommitLibraryItemContent',
         itemId: item.id,

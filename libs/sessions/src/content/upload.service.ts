@@ -26,7 +26,7 @@ import type { ContentRange } from './content-range';
 import { parseContentRange } from './content-range';
 import { createDigester, hashing } from './digester';
 import { DataPlaneTokens } from './data-plane-tokens';
-import { UploadProgress } from './upload-progress';
+import { UploadActivity } from './upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
@@ -72,7 +72,7 @@ export class UploadService {
     private readonly files: UpdateSessionFileQueries,
     private readonly sessions: UpdateSessionQueries,
     private readonly storage: ContentStorage,
-    private readonly progress: UploadProgress,
+    private readonly activity: UploadActivity,
     private readonly runner: DeciderCommandRunner,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -144,7 +144,7 @@ export class UploadService {
     ];
     const digester = createDigester(algorithms, file.declaredSize);
     const stagingPath = this.storage.stagingPath(file.sessionId, transferId);
-    const tracker = this.progress.tracker(transferId, file.sessionId, owner);
+    const active = this.activity.tracker(file.sessionId, owner);
     let received = offset;
     try {
       // A resumed upload hashes the bytes it already has before the new ones.
@@ -164,7 +164,7 @@ export class UploadService {
             callback(new TooLong());
             return;
           }
-          tracker.observe(received);
+          active();
           callback(null, chunk);
         },
       });
@@ -176,7 +176,6 @@ export class UploadService {
       );
     } catch (error) {
       digester.close();
-      await tracker.settle(Math.min(received, file.declaredSize ?? received));
       if (error instanceof TooLong) return this.failTooLong(file, metadata);
       if (isDisconnect(error))
         return {
@@ -187,7 +186,6 @@ export class UploadService {
     }
     if (range !== undefined && (range.total === undefined || received < range.total)) {
       digester.close();
-      await tracker.settle(received);
       return { kind: 'partial', received };
     }
     const digests = await digester.digests();

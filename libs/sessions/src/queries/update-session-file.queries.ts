@@ -16,6 +16,7 @@ import { noSuchFile, updateSessionDecider, validateUpdateSession } from '@cls/do
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { UpdateSessionQueries } from './update-session.queries';
+import { ContentStorage } from '../content/content-storage';
 
 export interface SessionFileView {
   readonly sessionId: string;
@@ -44,7 +45,6 @@ interface FileRow {
   digests: Digests | null;
   source_endpoint: TransferEndpoint | null;
   error_message: Message | null;
-  bytes_transferred: string;
 }
 
 export function sessionFileFromRow(row: FileRow): SessionFileView {
@@ -60,7 +60,8 @@ export function sessionFileFromRow(row: FileRow): SessionFileView {
     ...(row.digests === null ? {} : { digests: row.digests }),
     ...(row.source_endpoint === null ? {} : { sourceEndpoint: row.source_endpoint }),
     ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
-    bytesTransferred: Number(row.bytes_transferred),
+    // Received files count all their bytes; running ones are measured on disk (withProgress).
+    bytesTransferred: row.status === 'READY' && row.size !== null ? Number(row.size) : 0,
   };
 }
 
@@ -71,7 +72,20 @@ export class UpdateSessionFileQueries {
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly sessions: UpdateSessionQueries,
     private readonly runner: DeciderCommandRunner,
+    private readonly storage: ContentStorage,
   ) {}
+
+  /**
+   * A running transfer's progress is the size of its staged file: exact even after a crash, so a
+   * client can resume from `bytes_transferred` with a Content-Range (issue 3 §3).
+   */
+  private async withProgress(file: SessionFileView): Promise<SessionFileView> {
+    if (file.status !== 'TRANSFERRING' || file.transferId === undefined) return file;
+    return {
+      ...file,
+      bytesTransferred: await this.storage.stagedSize(file.sessionId, file.transferId),
+    };
+  }
 
   async list(caller: AuthenticatedCaller, sessionId: string): Promise<SessionFileView[]> {
     await this.sessions.get(caller, sessionId);
@@ -79,7 +93,7 @@ export class UpdateSessionFileQueries {
       'SELECT * FROM update_session_file_view WHERE session_id = $1 ORDER BY name',
       [sessionId],
     );
-    return rows.map(sessionFileFromRow);
+    return Promise.all(rows.map((row) => this.withProgress(sessionFileFromRow(row))));
   }
 
   /** An unknown name is `invalid_argument`, not `not_found` (§4.3). */
@@ -94,7 +108,7 @@ export class UpdateSessionFileQueries {
       [sessionId, name],
     );
     if (!row) throw noSuchFile(name);
-    return sessionFileFromRow(row);
+    return this.withProgress(sessionFileFromRow(row));
   }
 
   async byTransfer(transferId: string): Promise<SessionFileView | undefined> {

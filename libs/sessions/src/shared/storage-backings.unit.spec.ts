@@ -20,6 +20,7 @@ const config: AppConfig = {
   datastores: [{ id: 'datastore-1', path: '/srv/ds1' }],
   libraryStorageRoots: ['/srv/libs'],
   shutdownGraceSeconds: 25,
+  failpoints: [],
 };
 
 function refusal(input: StorageBackingInput): DomainError {

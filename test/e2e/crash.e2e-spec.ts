@@ -1,0 +1,182 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { ContentLibraryDriver, ServiceProcess, upload } from '@cls/testing';
+
+import type { Deployment } from './deployment';
+import { startDeployment } from './deployment';
+
+let deployment: Deployment;
+
+beforeAll(async () => {
+  deployment = await startDeployment('e2e_crash');
+}, 60_000);
+
+afterAll(() => deployment?.stop());
+
+const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
+
+interface FileInfo {
+  status: string;
+  bytes_transferred: number;
+  upload_endpoint?: { uri: string };
+}
+
+/** An item whose content is `old.bin` = `bytes`, committed through a first session. */
+async function itemWith(driver: ContentLibraryDriver, bytes: Buffer): Promise<string> {
+  const library = driver.value<string>(
+    await driver.createLibrary({
+      name: `crash-${randomUUID()}`,
+      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
+    }),
+  );
+  const itemId = driver.value<string>(
+    await driver.createItem({ library_id: library, name: 'template' }),
+  );
+  const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
+  const info = driver.value<FileInfo>(
+    await driver.addFile(sessionId, { name: 'disk.vmdk', source_type: 'PUSH', size: bytes.length }),
+  );
+  expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
+  expect((await driver.action(sessionId, 'complete')).status).toBe(204);
+  return itemId;
+}
+
+async function itemContent(
+  driver: ContentLibraryDriver,
+  itemId: string,
+): Promise<{ version: string; files: [string, string][] }> {
+  const item = driver.value<{ content_version: string }>(await driver.getItem(itemId));
+  const files = driver.value<{ name: string; checksum_info: { checksum: string } }[]>(
+    await driver.itemFiles(itemId),
+  );
+  return {
+    version: item.content_version,
+    files: files.map((file) => [file.name, file.checksum_info.checksum]),
+  };
+}
+
+/** Streams `bytes` slowly, and calls `midway` once `killAfter` bytes are out. */
+function slowPut(
+  uri: string,
+  bytes: Buffer,
+  killAfter: number,
+  midway: () => Promise<void>,
+): Promise<void> {
+  const url = new URL(uri);
+  return new Promise((resolve) => {
+    const outgoing = request({
+      method: 'PUT',
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      headers: { 'content-length': String(bytes.length) },
+    });
+    outgoing.on('error', () => resolve());
+    outgoing.on('response', () => resolve());
+    void (async () => {
+      for (let sent = 0; sent < bytes.length; sent += 64 * 1024) {
+        if (!outgoing.write(bytes.subarray(sent, sent + 64 * 1024)))
+          await new Promise((drained) => outgoing.once('drain', drained));
+        if (sent >= killAfter) {
+          await sleep(300);
+          await midway();
+          return;
+        }
+        await sleep(5);
+      }
+    })();
+  });
+}
+
+describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
+  it('SIGKILL of the API during a PUT: the item keeps its old content and the client resumes', async () => {
+    const api = await ServiceProcess.api(deployment.env);
+    const driver = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(api.baseUrl));
+    const old = randomBytes(10_000);
+    const itemId = await itemWith(driver, old);
+    const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
+    const replacement = randomBytes(4 * 1024 * 1024);
+    const info = driver.value<FileInfo>(
+      await driver.addFile(sessionId, {
+        name: 'disk.vmdk',
+        source_type: 'PUSH',
+        size: replacement.length,
+      }),
+    );
+
+    await slowPut(info.upload_endpoint!.uri, replacement, 1024 * 1024, async () => {
+      await api.stop('SIGKILL');
+    });
+
+    const restarted = await ServiceProcess.api(deployment.env);
+    try {
+      const after = new ContentLibraryDriver(
+        'api',
+        deployment.alice.withBaseUrl(restarted.baseUrl),
+      );
+      expect(await itemContent(after, itemId)).toEqual({
+        version: '2',
+        files: [['disk.vmdk', sha1(old)]],
+      });
+      const file = after.value<FileInfo>(await after.getFile(sessionId, 'disk.vmdk'));
+      expect(file.status).toBe('TRANSFERRING');
+      const offset = file.bytes_transferred;
+      expect(offset).toBeGreaterThanOrEqual(1024 * 1024);
+      const resumed = await upload(file.upload_endpoint!.uri, replacement.subarray(offset), {
+        headers: {
+          'content-range': `bytes ${offset}-${replacement.length - 1}/${replacement.length}`,
+        },
+      });
+      expect(resumed.status).toBe(200);
+      expect((await after.action(sessionId, 'complete')).status).toBe(204);
+      expect(await itemContent(after, itemId)).toEqual({
+        version: '3',
+        files: [['disk.vmdk', sha1(replacement)]],
+      });
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('SIGKILL of the API during complete (files moved, nothing committed): old content, and complete succeeds after restart', async () => {
+    const crashing = await ServiceProcess.api({
+      ...deployment.env,
+      CLS_FAILPOINTS: 'complete:files-moved',
+    });
+    const driver = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(crashing.baseUrl));
+    const old = randomBytes(5_000);
+    // The first complete would hit the failpoint too, so the item is prepared through the main API.
+    const itemId = await itemWith(new ContentLibraryDriver('api', deployment.alice), old);
+    const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
+    const replacement = randomBytes(20_000);
+    const extra = randomBytes(3_000);
+    for (const [name, bytes] of [
+      ['disk.vmdk', replacement],
+      ['extra.nvram', extra],
+    ] as const) {
+      const info = driver.value<FileInfo>(
+        await driver.addFile(sessionId, { name, source_type: 'PUSH', size: bytes.length }),
+      );
+      expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
+    }
+    await expect(driver.action(sessionId, 'complete')).rejects.toThrow();
+    expect(await crashing.stop()).toBeNull();
+
+    const after = new ContentLibraryDriver('api', deployment.alice);
+    expect(await itemContent(after, itemId)).toEqual({
+      version: '2',
+      files: [['disk.vmdk', sha1(old)]],
+    });
+    expect(after.value<{ state: string }>(await after.getSession(sessionId)).state).toBe('ACTIVE');
+    expect((await after.action(sessionId, 'complete')).status).toBe(204);
+    expect(await itemContent(after, itemId)).toEqual({
+      version: '3',
+      files: [
+        ['disk.vmdk', sha1(replacement)],
+        ['extra.nvram', sha1(extra)],
+      ],
+    });
+  });
+});
