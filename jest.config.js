@@ -36,7 +36,14 @@ const project = (name, testMatch, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit', ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts']),
-    project('int', ['<rootDir>/libs/**/*.int.spec.ts']),
-    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], { slowTestThreshold: 30 }),
+    project('int', ['<rootDir>/libs/**/*.int.spec.ts'], {
+      setupFilesAfterEnv: ['<rootDir>/test/setup-timeouts.ts'],
+    }),
+    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {
+      slowTestThreshold: 30,
+      setupFilesAfterEnv: ['<rootDir>/test/setup-timeouts.ts'],
+    }),
+    // Restart the shared Postgres and Redis: run alone, after everything else (npm run test:faults).
+    project('faults', ['<rootDir>/test/faults/**/*.fault-spec.ts'], { slowTestThreshold: 120 }),
   ],
 };

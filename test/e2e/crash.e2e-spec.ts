@@ -1,8 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
-import { ContentLibraryDriver, ServiceProcess, upload } from '@cls/testing';
+import { ContentLibraryDriver, eventually, ServiceProcess, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -55,6 +59,20 @@ async function itemContent(
     version: item.content_version,
     files: files.map((file) => [file.name, file.checksum_info.checksum]),
   };
+}
+
+/** The folder holding the item's stored files, found through item.Storage (§3.6). */
+async function itemFolder(driver: ContentLibraryDriver, itemId: string): Promise<string> {
+  const [storage] = driver.value<{ storage_uris: string[] }[]>(
+    await driver.itemStorage(itemId, 'disk.vmdk'),
+  );
+  return dirname(fileURLToPath(storage!.storage_uris[0]!));
+}
+
+/** Triggers the item's garbage collection: a download session's end asks for one. */
+async function collectGarbage(driver: ContentLibraryDriver, itemId: string): Promise<void> {
+  const id = driver.value<string>(await driver.createDownloadSession({ library_item_id: itemId }));
+  expect((await driver.deleteDownloadSession(id)).status).toBe(204);
 }
 
 /** Streams `bytes` slowly, and calls `midway` once `killAfter` bytes are out. */
@@ -170,6 +188,20 @@ describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
       files: [['disk.vmdk', sha1(old)]],
     });
     expect(after.value<{ state: string }>(await after.getSession(sessionId)).state).toBe('ACTIVE');
+    // The moved files are referenced by nothing yet, but the garbage collector must keep them
+    // for the ACTIVE session: run it (a download session's end triggers it) and watch it remove
+    // a genuine stray file beside them.
+    const folder = await itemFolder(after, itemId);
+    expect(await readdir(folder)).toHaveLength(3);
+    const stray = join(folder, `disk_${randomUUID()}.vmdk`);
+    writeFileSync(stray, 'leftover');
+    await collectGarbage(after, itemId);
+    await eventually(
+      () => existsSync(stray),
+      (present) => !present,
+      { what: 'stray file collected' },
+    );
+    expect(await readdir(folder)).toHaveLength(3);
     expect((await after.action(sessionId, 'complete')).status).toBe(204);
     expect(await itemContent(after, itemId)).toEqual({
       version: '3',
@@ -178,5 +210,36 @@ describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
         ['extra.nvram', sha1(extra)],
       ],
     });
+  });
+
+  it('SIGKILL during complete, then cancel: the files it moved into storage are collected', async () => {
+    const crashing = await ServiceProcess.api({
+      ...deployment.env,
+      CLS_FAILPOINTS: 'complete:files-moved',
+    });
+    const driver = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(crashing.baseUrl));
+    const old = randomBytes(2_000);
+    const itemId = await itemWith(new ContentLibraryDriver('api', deployment.alice), old);
+    const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
+    const info = driver.value<FileInfo>(
+      await driver.addFile(sessionId, { name: 'disk.vmdk', source_type: 'PUSH', size: 4_000 }),
+    );
+    expect((await upload(info.upload_endpoint!.uri, randomBytes(4_000))).status).toBe(200);
+    await expect(driver.action(sessionId, 'complete')).rejects.toThrow();
+    expect(await crashing.stop()).toBeNull();
+
+    const after = new ContentLibraryDriver('api', deployment.alice);
+    const folder = await itemFolder(after, itemId);
+    expect(await readdir(folder)).toHaveLength(2);
+    expect((await after.action(sessionId, 'cancel')).status).toBe(204);
+    await eventually(
+      () => readdir(folder),
+      (names) => names.length === 1,
+      { what: 'moved but uncommitted file collected' },
+    );
+    const [storage] = after.value<{ storage_uris: string[] }[]>(
+      await after.itemStorage(itemId, 'disk.vmdk'),
+    );
+    expect(readFileSync(fileURLToPath(storage!.storage_uris[0]!)).equals(old)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import {
   ADMIN_USER,
   createTestDatabase,
   deploymentEnv,
+  dropRedisKeys,
   HttpClient as Client,
   ServiceProcess as Service,
 } from '@cls/testing';
@@ -27,6 +28,7 @@ export const ALICE_PRIVILEGES = [
   'ContentLibrary.AddLibraryItem',
   'ContentLibrary.DeleteLibraryItem',
   'ContentLibrary.UpdateSession',
+  'ContentLibrary.DownloadSession',
   'ContentLibrary.ReadStorage',
 ];
 
@@ -70,7 +72,7 @@ export async function startDeployment(
     bob,
     async stop() {
       await Promise.all([api.stop(), worker.stop()]);
-      await database.drop();
+      await Promise.all([database.drop(), dropRedisKeys(env.REDIS_PREFIX!)]);
     },
   };
 }

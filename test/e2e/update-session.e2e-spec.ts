@@ -28,18 +28,7 @@ describe.each<Style>(['rest', 'api'])('update sessions over /%s', (style) => {
   });
 
   async function newItem(): Promise<string> {
-    const library = await alice.createLibrary({
-      name: `lib-${randomUUID()}`,
-      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-    });
-    expect(library.status).toBe(alice.ok('create'));
-    const item = await alice.createItem({
-      library_id: alice.value<string>(library),
-      name: 'photon-5',
-      type: 'iso',
-    });
-    expect(item.status).toBe(alice.ok('create'));
-    return alice.value<string>(item);
+    return (await alice.newLibraryItem({ name: 'photon-5', type: 'iso' })).itemId;
   }
 
   async function newSession(itemId?: string): Promise<{ itemId: string; sessionId: string }> {

@@ -42,17 +42,8 @@ describe.each<[Style, 'PUT' | 'POST']>([
     alice = new ContentLibraryDriver(style, deployment.alice);
   });
 
-  async function newItem(): Promise<string> {
-    const library = alice.value<string>(
-      await alice.createLibrary({
-        name: `lib-${randomUUID()}`,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      }),
-    );
-    return alice.value<string>(
-      await alice.createItem({ library_id: library, name: 'photon-5', type: 'iso' }),
-    );
-  }
+  const newItem = async () =>
+    (await alice.newLibraryItem({ name: 'photon-5', type: 'iso' })).itemId;
 
   async function newSession(itemId: string): Promise<string> {
     return alice.value<string>(await alice.createSession({ library_item_id: itemId }));
@@ -405,6 +396,29 @@ describe.each<[Style, 'PUT' | 'POST']>([
     ).toBe(404);
     expect(alice.value(await alice.itemFiles(itemId))).toEqual([]);
   });
+
+  it.each(['item', 'library'] as const)(
+    'deleting the %s cancels the session and discards its staged bytes',
+    async (deleted) => {
+      const itemId = await newItem();
+      const sessionId = await newSession(itemId);
+      const info = await add(sessionId, { name: 'orphan.bin', source_type: 'PUSH', size: 1000 });
+      await upload(info.upload_endpoint!.uri, randomBytes(400), {
+        method,
+        headers: { 'content-range': 'bytes 0-399/1000' },
+      });
+      const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
+      expect(existsSync(staging)).toBe(true);
+      const libraryId = alice.value<{ library_id: string }>(await alice.getItem(itemId)).library_id;
+      const removal =
+        deleted === 'item' ? await alice.deleteItem(itemId) : await alice.deleteLibrary(libraryId);
+      expect(removal.status).toBe(alice.ok('void'));
+      expect(existsSync(staging)).toBe(false);
+      expect(alice.value<{ state: string }>(await alice.getSession(sessionId)).state).toBe(
+        'CANCELED',
+      );
+    },
+  );
 
   it('a second upload into a READY file is 400; unknown and forged tokens are 404', async () => {
     const sessionId = await newSession(await newItem());

@@ -9,19 +9,23 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 import { UserDirectory } from '@cls/access';
 import type { AppConfig } from '@cls/config';
-import { closeOnSignals, ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
-import { DatabaseModule, migrate } from '@cls/database';
 import {
-  CORRELATION_HEADER,
-  correlationIdOf,
-  JSON_BODY_LIMIT_BYTES,
-  registerJsonBodyParser,
-} from '@cls/http';
+  closeOnSignals,
+  ConfigError,
+  ConfigModule,
+  loadConfig,
+  tuneGarbageCollectorForStreaming,
+} from '@cls/config';
+import { DatabaseModule, migrate } from '@cls/database';
+import { JSON_BODY_LIMIT_BYTES, observeRequests, registerJsonBodyParser } from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
+import { createLogger, Metrics, ObservabilityModule } from '@cls/observability';
 
 import { ApiModule } from './api.module';
 import { bootstrapAdmin } from './bootstrap-admin';
+import { serveApiDocs } from './ops/api-docs';
+import { serveQueueDashboard } from './ops/queue-dashboard';
 
 @Module({})
 class ApiRootModule {
@@ -30,6 +34,7 @@ class ApiRootModule {
       module: ApiRootModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule,
         DatabaseModule,
         RedisModule,
         ApiModule,
@@ -44,8 +49,11 @@ class ApiRootModule {
  * (what `npm start` does). Migrations are applied first; concurrent starts take turns.
  */
 async function main(): Promise<void> {
+  tuneGarbageCollectorForStreaming();
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, 'api');
+  // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
+  Logger.overrideLogger(logger);
   const withWorkers = process.argv.includes('--with-workers');
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
@@ -65,9 +73,9 @@ async function main(): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   await app.register(fastifyCookie);
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header(CORRELATION_HEADER, correlationIdOf(request));
-  });
+  observeRequests(fastify, app.get(Metrics));
+  await serveApiDocs(app);
+  await serveQueueDashboard(app);
   closeOnSignals(app, logger, config.shutdownGraceSeconds);
   await app.init();
   await bootstrapAdmin(app.get(UserDirectory), config);

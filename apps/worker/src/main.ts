@@ -5,25 +5,42 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import type { AppConfig } from '@cls/config';
-import { closeOnSignals, ConfigError, ConfigModule, createLogger, loadConfig } from '@cls/config';
+import {
+  closeOnSignals,
+  ConfigError,
+  ConfigModule,
+  loadConfig,
+  tuneGarbageCollectorForStreaming,
+} from '@cls/config';
 import { DatabaseModule } from '@cls/database';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
+import { createLogger, MetricsServer, ObservabilityModule } from '@cls/observability';
 
 @Module({})
 class WorkerRootModule {
   static create(config: AppConfig): DynamicModule {
     return {
       module: WorkerRootModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, WorkerModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        DatabaseModule,
+        RedisModule,
+        WorkerModule,
+      ],
+      providers: [MetricsServer],
     };
   }
 }
 
 /** A worker process: any number of them share the queues; SIGTERM finishes or releases their jobs. */
 async function main(): Promise<void> {
+  tuneGarbageCollectorForStreaming();
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, 'worker');
+  // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
+  Logger.overrideLogger(logger);
   const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
     logger,
   });

@@ -23,8 +23,11 @@ export interface ResolvedLogin {
   readonly info: LoginSessionInfo;
 }
 
-/** Touching a session on every call would be a write per request; a few seconds of slack is harmless. */
-const TOUCH_INTERVAL_MS = 5_000;
+/**
+ * How stale a login's `last_accessed_time` may get before a use writes it again: touching a login
+ * on every call would be a write per request; a few seconds of slack is harmless.
+ */
+export const LOGIN_TOUCH_INTERVAL_MS = 5_000;
 
 export function unauthenticated(): Unauthenticated {
   return new Unauthenticated(
@@ -78,7 +81,7 @@ export class LoginSessions {
       throw unauthenticated();
     }
     let lastAccessed = row.last_accessed_time;
-    if (idleMs > TOUCH_INTERVAL_MS) {
+    if (idleMs > LOGIN_TOUCH_INTERVAL_MS) {
       await this.touch(tokenHash, now);
       lastAccessed = now;
     }

@@ -10,6 +10,8 @@ export const PRIVILEGES = [
   'ContentLibrary.DownloadSession',
   'ContentLibrary.TypeIntrospection',
   'System.Read',
+  // Ours (issue 6): reading the event history of sessions, items and libraries.
+  'Cls.Audit',
 ] as const;
 
 export type Privilege = (typeof PRIVILEGES)[number];

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 import { z } from 'zod';
@@ -37,8 +39,107 @@ const pathList = z
           .map((entry) => resolve(entry)),
   );
 
+export const WORKER_ROLES = ['relay', 'transfer', 'validation', 'expiration', 'cleanup'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
+const workerRoleList = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === '' || value.trim() === 'all')
+      return [...WORKER_ROLES];
+    const roles = value
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean);
+    const unknown = roles.filter((role) => !(WORKER_ROLES as readonly string[]).includes(role));
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `unknown role(s) ${unknown.join(', ')}; known: ${WORKER_ROLES.join(', ')} or all`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(roles)] as WorkerRole[];
+  });
+
+/** Comma-separated CIDRs (`10.0.0.0/8`, `127.0.0.1/32`, `fd00::/8`). */
+const cidrList = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    const entries = (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    for (const entry of entries) {
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = address === undefined ? 0 : isIP(address);
+      const bits = Number(prefix);
+      if (
+        family === 0 ||
+        rest.length > 0 ||
+        !Number.isInteger(bits) ||
+        bits < 0 ||
+        bits > (family === 4 ? 32 : 128)
+      ) {
+        context.addIssue({ code: 'custom', message: `expected address/prefix, got "${entry}"` });
+        return z.NEVER;
+      }
+    }
+    return entries;
+  });
+
+export const PULL_SCHEMES = ['http', 'https', 'file', 'ds'] as const;
+
+const pullSchemeList = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const schemes = value
+      .split(',')
+      .map((scheme) => scheme.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = schemes.filter(
+      (scheme) => !(PULL_SCHEMES as readonly string[]).includes(scheme),
+    );
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `unknown scheme(s) ${unknown.join(', ')}; known: ${PULL_SCHEMES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return schemes;
+  });
+
+/** `80,443,8000-8999`: ports and inclusive ranges. */
+const portRangeList = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const ranges: (readonly [number, number])[] = [];
+    for (const entry of value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(entry);
+      const low = Number(match?.[1]);
+      const high = Number(match?.[2] ?? match?.[1]);
+      if (!match || low < 1 || high > 65535 || low > high) {
+        context.addIssue({ code: 'custom', message: `expected a port or range, got "${entry}"` });
+        return z.NEVER;
+      }
+      ranges.push([low, high]);
+    }
+    return ranges;
+  });
+
 const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
@@ -58,6 +159,15 @@ const environment = z.object({
   LIBRARY_STORAGE_ROOTS: pathList,
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt(25),
+  HASH_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  WORKER_ROLES: workerRoleList,
+  WORKER_CONCURRENCY: positiveInt(4),
+  PULL_ALLOWED_NETWORKS: cidrList,
+  PULL_ALLOWED_SCHEMES: pullSchemeList,
+  PULL_ALLOWED_PORTS: portRangeList,
+  IMPORT_ROOTS: pathList,
+  PULL_STALL_SECONDS: positiveInt(30),
+  PULL_ATTEMPTS: positiveInt(5),
   CLS_FAILPOINTS: z.string().optional(),
 });
 
@@ -72,6 +182,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /** Where a worker process answers Prometheus (`GET /metrics`); unset: it does not listen. */
+  readonly metricsPort?: number;
   readonly databaseUrl: string;
   readonly redisUrl: string;
   /** Prefix of every Redis key, so several deployments (or test runs) share one Redis. */
@@ -88,6 +200,27 @@ export interface AppConfig {
   /** Base of data-plane URLs handed to clients; default: the scheme and host the client used. */
   readonly publicUrl?: string;
   readonly shutdownGraceSeconds: number;
+  /**
+   * Threads that hash large uploads needing several digests, off the event loop. Default: one per
+   * core beside the event loop's, at least one; 0 hashes on the event loop.
+   */
+  readonly hashThreads: number;
+  /** What a worker process runs; every role by default. */
+  readonly workerRoles: readonly WorkerRole[];
+  /** Jobs of each queue a worker process runs at once. */
+  readonly workerConcurrency: number;
+  /** Networks pulls may reach beyond public addresses (loopback and private ranges are refused otherwise). */
+  readonly pullAllowedNetworks: readonly string[];
+  /** Source schemes pulls may use (http, https, file, ds); all by default. */
+  readonly pullAllowedSchemes: readonly string[];
+  /** Ports pulls may connect to, as inclusive ranges; undefined: any port. */
+  readonly pullAllowedPorts?: readonly (readonly [number, number])[];
+  /** Folders `file://` and `ds://` pull sources may read; none by default. */
+  readonly importRoots: readonly string[];
+  /** A pull that receives no bytes this long is aborted and retried. */
+  readonly pullStallSeconds: number;
+  /** Tries of a pull before its file fails (transient errors only). */
+  readonly pullAttempts: number;
   /** Crash-test hooks: points where the process kills itself (see failpoint.ts). Empty in production. */
   readonly failpoints: readonly string[];
 }
@@ -123,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    ...(e.METRICS_PORT === undefined ? {} : { metricsPort: e.METRICS_PORT }),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
@@ -138,6 +272,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     libraryStorageRoots: Object.freeze(e.LIBRARY_STORAGE_ROOTS ?? [storageRoot]),
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    hashThreads: e.HASH_THREADS ?? Math.max(1, availableParallelism() - 1),
+    workerRoles: Object.freeze(e.WORKER_ROLES),
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    pullAllowedNetworks: Object.freeze(e.PULL_ALLOWED_NETWORKS),
+    pullAllowedSchemes: Object.freeze(e.PULL_ALLOWED_SCHEMES ?? [...PULL_SCHEMES]),
+    ...(e.PULL_ALLOWED_PORTS === undefined
+      ? {}
+      : { pullAllowedPorts: Object.freeze(e.PULL_ALLOWED_PORTS) }),
+    importRoots: Object.freeze(e.IMPORT_ROOTS ?? []),
+    pullStallSeconds: e.PULL_STALL_SECONDS,
+    pullAttempts: e.PULL_ATTEMPTS,
     failpoints: Object.freeze(
       (e.CLS_FAILPOINTS ?? '')
         .split(',')

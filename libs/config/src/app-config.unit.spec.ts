@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 import { ConfigError, loadConfig } from './app-config';
@@ -21,6 +22,10 @@ describe('loadConfig', () => {
       expect(config.host).toBe('0.0.0.0');
     });
 
+    it('opens no metrics port of its own', () => {
+      expect(config.metricsPort).toBeUndefined();
+    });
+
     it('expires sessions after 300 s and idle logins after 1800 s', () => {
       expect(config.sessionTimeoutSeconds).toBe(300);
       expect(config.loginIdleTimeoutSeconds).toBe(1800);
@@ -39,6 +44,27 @@ describe('loadConfig', () => {
       expect(config.shutdownGraceSeconds).toBe(25);
     });
 
+    it('hashes on one thread per core beside the event loop', () => {
+      expect(config.hashThreads).toBe(Math.max(1, availableParallelism() - 1));
+    });
+
+    it('runs every worker role, four jobs per queue, pulls only from public addresses and no import roots', () => {
+      expect(config.workerRoles).toEqual([
+        'relay',
+        'transfer',
+        'validation',
+        'expiration',
+        'cleanup',
+      ]);
+      expect(config.workerConcurrency).toBe(4);
+      expect(config.pullAllowedNetworks).toEqual([]);
+      expect(config.pullAllowedSchemes).toEqual(['http', 'https', 'file', 'ds']);
+      expect(config).not.toHaveProperty('pullAllowedPorts');
+      expect(config.importRoots).toEqual([]);
+      expect(config.pullStallSeconds).toBe(30);
+      expect(config.pullAttempts).toBe(5);
+    });
+
     it('stores under ./var/storage made absolute', () => {
       expect(config.storageRoot).toBe(resolve('./var/storage'));
     });
@@ -55,6 +81,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9090',
       HOST: '127.0.0.1',
+      METRICS_PORT: '9464',
       DATABASE_URL: 'postgresql://cls:secret@db:5432/cls',
       REDIS_URL: 'rediss://cache:6380',
       REDIS_PREFIX: 'cls-test.1',
@@ -65,10 +92,20 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       LIBRARY_STORAGE_ROOTS: '/srv/a, /srv/b/,',
       SHUTDOWN_GRACE_SECONDS: '5',
+      HASH_THREADS: '0',
+      WORKER_ROLES: 'transfer, expiration,transfer',
+      WORKER_CONCURRENCY: '16',
+      PULL_ALLOWED_NETWORKS: '127.0.0.0/8, 10.1.0.0/16,fd00::/8',
+      PULL_ALLOWED_SCHEMES: 'HTTPS, file',
+      PULL_ALLOWED_PORTS: '443, 8000-8999',
+      IMPORT_ROOTS: '/srv/isos',
+      PULL_STALL_SECONDS: '5',
+      PULL_ATTEMPTS: '2',
     });
     expect(config).toMatchObject({
       port: 9090,
       host: '127.0.0.1',
+      metricsPort: 9464,
       databaseUrl: 'postgresql://cls:secret@db:5432/cls',
       redisUrl: 'rediss://cache:6380',
       redisPrefix: 'cls-test.1',
@@ -79,6 +116,18 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       libraryStorageRoots: ['/srv/a', '/srv/b'],
       shutdownGraceSeconds: 5,
+      hashThreads: 0,
+      workerRoles: ['transfer', 'expiration'],
+      workerConcurrency: 16,
+      pullAllowedNetworks: ['127.0.0.0/8', '10.1.0.0/16', 'fd00::/8'],
+      pullAllowedSchemes: ['https', 'file'],
+      pullAllowedPorts: [
+        [443, 443],
+        [8000, 8999],
+      ],
+      importRoots: ['/srv/isos'],
+      pullStallSeconds: 5,
+      pullAttempts: 2,
     });
   });
 
@@ -130,8 +179,20 @@ describe('loadConfig', () => {
     it.each([
       ['PORT', '65536'],
       ['PORT', '80.5'],
+      ['METRICS_PORT', '0'],
+      ['METRICS_PORT', '65536'],
       ['SESSION_TIMEOUT_SECONDS', '0'],
       ['LOGIN_IDLE_TIMEOUT_SECONDS', 'soon'],
+      ['HASH_THREADS', '-1'],
+      ['WORKER_ROLES', 'transfer,mining'],
+      ['WORKER_CONCURRENCY', '0'],
+      ['PULL_ALLOWED_NETWORKS', '127.0.0.1'],
+      ['PULL_ALLOWED_NETWORKS', '10.0.0.0/33'],
+      ['PULL_ALLOWED_NETWORKS', 'localhost/8'],
+      ['PULL_ALLOWED_SCHEMES', 'http,ftp'],
+      ['PULL_ALLOWED_PORTS', '0'],
+      ['PULL_ALLOWED_PORTS', '9000-8000'],
+      ['PULL_ALLOWED_PORTS', 'http'],
       ['REDIS_URL', 'http://cache'],
       ['REDIS_PREFIX', 'cls:prod'],
       ['CLS_ADMIN_PASSWORD', 'short'],

@@ -1,5 +1,5 @@
 export * from './app-config';
 export * from './config.module';
-export * from './logger';
 export * from './graceful-shutdown';
 export * from './failpoint';
+export * from './stream-gc-tuning';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Decider, DomainEvent } from '@cls/domain';
 import { fold, message, ResourceBusy } from '@cls/domain';
 
-import type { EventMetadata, RecordedEvent, StreamAppend } from './event-store.types';
+import type { EventMetadata, RecordedEvent, StreamAppend, StreamGuard } from './event-store.types';
 import type { PostgresEventStore } from './postgres-event-store';
 import { VersionConflict } from './version-conflict.error';
 
@@ -24,6 +24,13 @@ export interface Decided<S, E extends DomainEvent> {
  */
 export class DecisionScope {
   readonly appends: StreamAppend[] = [];
+  readonly guards: StreamGuard[] = [];
+  /**
+   * Streams this attempt has read, with the state its own decisions left them in: a plan that
+   * looks at a stream before deciding on it reads it once, and a second decision on the same
+   * stream builds on the first.
+   */
+  private readonly loaded = new Map<string, { state: unknown; version: number }>();
 
   constructor(private readonly store: PostgresEventStore) {}
 
@@ -31,13 +38,31 @@ export class DecisionScope {
     decider: Decider<S, C, E>,
     id: string,
   ): Promise<{ state: S; version: number }> {
-    const slice = await this.store.readStream(streamIdOf(decider.streamType, id));
+    const streamId = streamIdOf(decider.streamType, id);
+    const known = this.loaded.get(streamId) as { state: S; version: number } | undefined;
+    if (known) return known;
+    const slice = await this.store.readStream(streamId);
     const state = fold(
       (current: S, event: E) => decider.evolve(current, event),
       decider.initialState(),
       slice.events as unknown as readonly E[],
     );
-    return { state, version: slice.version };
+    const loaded = { state, version: slice.version };
+    this.loaded.set(streamId, loaded);
+    return loaded;
+  }
+
+  /**
+   * Loads a stream the plan relies on without writing it: the commit re-checks its version under
+   * a shared stream lock, and a stream that moved meanwhile re-runs the plan.
+   */
+  async rely<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+  ): Promise<{ state: S; version: number }> {
+    const loaded = await this.load(decider, id);
+    this.guards.push({ streamId: streamIdOf(decider.streamType, id), version: loaded.version });
+    return loaded;
   }
 
   async decide<S, C, E extends DomainEvent>(
@@ -45,21 +70,20 @@ export class DecisionScope {
     id: string,
     command: C,
   ): Promise<Decided<S, E>> {
+    const streamId = streamIdOf(decider.streamType, id);
     const { state, version } = await this.load(decider, id);
     const events = decider.decide(command, state);
+    const after = fold((s: S, e: E) => decider.evolve(s, e), state, events);
     if (events.length > 0) {
       this.appends.push({
-        streamId: streamIdOf(decider.streamType, id),
+        streamId,
         streamType: decider.streamType,
         expectedVersion: version === 0 ? 'no_stream' : version,
         events,
       });
+      this.loaded.set(streamId, { state: after, version: version + events.length });
     }
-    return {
-      before: state,
-      state: fold((s: S, e: E) => decider.evolve(s, e), state, events),
-      events,
-    };
+    return { before: state, state: after, events };
   }
 }
 
@@ -104,7 +128,9 @@ export class DeciderCommandRunner {
       const result = await plan(scope);
       try {
         const recorded =
-          scope.appends.length > 0 ? await this.store.append(scope.appends, metadata) : [];
+          scope.appends.length > 0
+            ? await this.store.append(scope.appends, metadata, scope.guards)
+            : [];
         return { result, recorded };
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;

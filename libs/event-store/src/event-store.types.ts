@@ -27,11 +27,29 @@ export interface RecordedEvent<E extends DomainEvent = DomainEvent> {
   readonly recordedAt: Date;
 }
 
+/** A place in the global feed: feed readers order by (transaction id, global position). */
+export interface FeedPosition {
+  readonly transactionId: bigint;
+  readonly globalPosition: bigint;
+}
+
+export const FEED_START: FeedPosition = { transactionId: 0n, globalPosition: 0n };
+
 export interface StreamAppend {
   readonly streamId: string;
   readonly streamType: string;
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly DomainEvent[];
+}
+
+/**
+ * A stream a plan read but does not write. At commit its version must still be the one read,
+ * checked under a shared lock on the stream that is held until commit, so whoever holds the
+ * stream's exclusive lock (`PostgresEventStore.exclusively`) sees the plan wholly before or after.
+ */
+export interface StreamGuard {
+  readonly streamId: string;
+  readonly version: number;
 }
 
 /** The narrow SQL surface projections get inside the append transaction. */
@@ -53,4 +71,12 @@ export interface StreamSlice {
   /** 0 when the stream does not exist. */
   readonly version: number;
   readonly events: readonly RecordedEvent[];
+}
+
+/**
+ * Told how each append went and how long its transaction took, so a process can measure the store
+ * without the store depending on a metrics library.
+ */
+export interface EventStoreObserver {
+  appended(outcome: 'ok' | 'conflict' | 'error', seconds: number): void;
 }

@@ -155,6 +155,27 @@ describe('PostgresEventStore (real Postgres)', () => {
     ).rejects.toThrow(/not registered/);
   });
 
+  it('tells its observer how every append ended and how long it took', async () => {
+    const seen: { outcome: string; seconds: number }[] = [];
+    const observed = new PostgresEventStore(dataSource, registry, [], {
+      appended: (outcome, seconds) => seen.push({ outcome, seconds }),
+    });
+    const id = streamId();
+    const append = (expectedVersion: 'no_stream' | 'any', type = 'Counted') =>
+      observed.append(
+        [{ streamId: id, streamType: 'test', expectedVersion, events: [{ type, data: {} }] }],
+        metadata,
+      );
+    await append('no_stream');
+    await expect(append('no_stream')).rejects.toBeInstanceOf(VersionConflict);
+    await expect(append('any', 'Unknown')).rejects.toThrow(/not registered/);
+    expect(seen.map((call) => call.outcome)).toEqual(['ok', 'conflict', 'error']);
+    for (const { seconds } of seen) {
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThan(5);
+    }
+  });
+
   it('upcasts older schema versions on read', async () => {
     const id = streamId();
     // A row written before `Renamed` reached schema version 2.
@@ -219,5 +240,171 @@ describe('PostgresEventStore (real Postgres)', () => {
     expect(slice.events.map((event) => (event.data as { n: number }).n)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8,
     ]);
+  });
+
+  it('reads the feed in transaction id order, by number, not by its text', async () => {
+    // Committed long ago by transactions 1000 and then 999 (numbers of different lengths).
+    for (const transactionId of ['1000', '999']) {
+      await dataSource.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version,
+                             data, metadata, transaction_id)
+         VALUES ($1, $2, 'test', 1, 'Counted', 1, '{"n": 0}', $3, $4::xid8)`,
+        [randomUUID(), streamId(), JSON.stringify(metadata), transactionId],
+      );
+    }
+    const [first, second] = await store.readFeed({ transactionId: 0n, globalPosition: 0n }, 2);
+    expect([first?.transactionId, second?.transactionId]).toEqual([999n, 1000n]);
+  });
+
+  describe('plans that look at a stream before deciding on it', () => {
+    const counter = {
+      streamType: 'counter',
+      initialState: () => 0,
+      evolve: (state: number, event: { type: string; data: { n: number } }) =>
+        Math.max(state, event.data.n),
+      decide: (_: 'increment', state: number) => [counted(state + 1)],
+    };
+
+    it('decide on what they looked at: a write in between re-runs the plan', async () => {
+      const id = randomUUID();
+      const runner = new DeciderCommandRunner(store);
+      let attempts = 0;
+      const { result } = await runner.transact(async (scope) => {
+        attempts += 1;
+        const { state: seen } = await scope.load(counter, id);
+        if (attempts === 1) {
+          await store.append(
+            [
+              {
+                streamId: `counter-${id}`,
+                streamType: 'counter',
+                expectedVersion: 'any',
+                events: [counted(1)],
+              },
+            ],
+            metadata,
+          );
+        }
+        const decided = await scope.decide(counter, id, 'increment');
+        return { seen, decidedOn: decided.before };
+      }, metadata);
+      expect(attempts).toBe(2);
+      expect(result).toEqual({ seen: 1, decidedOn: 1 });
+      expect((await store.readStream(`counter-${id}`)).version).toBe(2);
+    });
+
+    it('a second decision on one stream builds on the first', async () => {
+      const id = randomUUID();
+      await new DeciderCommandRunner(store).transact(async (scope) => {
+        await scope.decide(counter, id, 'increment');
+        await scope.decide(counter, id, 'increment');
+      }, metadata);
+      const slice = await store.readStream(`counter-${id}`);
+      expect(slice.events.map((event) => (event.data as { n: number }).n)).toEqual([1, 2]);
+    });
+  });
+
+  describe('guards: streams a plan relies on without writing them', () => {
+    const counter = {
+      streamType: 'counter',
+      initialState: () => 0,
+      evolve: (state: number, event: { type: string; data: { n: number } }) =>
+        Math.max(state, event.data.n),
+      decide: (_: 'increment', state: number) => [counted(state + 1)],
+    };
+    const appendTo = (id: string, n: number) =>
+      store.append(
+        [{ streamId: id, streamType: 'test', expectedVersion: 'any', events: [counted(n)] }],
+        metadata,
+      );
+
+    it('refuses an append whose guarded stream moved since it was read, writing nothing', async () => {
+      const [guarded, written] = [streamId(), streamId()];
+      await appendTo(guarded, 1);
+      await appendTo(guarded, 2);
+      await expect(
+        store.append(
+          [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
+          metadata,
+          [{ streamId: guarded, version: 1 }],
+        ),
+      ).rejects.toBeInstanceOf(VersionConflict);
+      expect((await store.readStream(written)).version).toBe(0);
+      await store.append(
+        [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
+        metadata,
+        [{ streamId: guarded, version: 2 }],
+      );
+      expect((await store.readStream(written)).version).toBe(1);
+    });
+
+    it('the runner re-runs a plan whose relied-on stream moved before the commit', async () => {
+      const [relied, written] = [randomUUID(), randomUUID()];
+      await appendTo(`counter-${relied}`, 1);
+      const runner = new DeciderCommandRunner(store);
+      let attempts = 0;
+      const { result } = await runner.transact(async (scope) => {
+        attempts += 1;
+        const { version } = await scope.rely(counter, relied);
+        // Another writer commits between this plan's read and its append.
+        if (attempts === 1) await appendTo(`counter-${relied}`, 2);
+        await scope.decide(counter, written, 'increment');
+        return version;
+      }, metadata);
+      expect(attempts).toBe(2);
+      expect(result).toBe(2);
+      expect((await store.readStream(`counter-${written}`)).version).toBe(1);
+    });
+
+    it('a guarded append waits for the holder of the exclusive lock', async () => {
+      const [guarded, written] = [streamId(), streamId()];
+      let pending: Promise<unknown> | undefined;
+      const seenInside = await store.exclusively(guarded, async () => {
+        pending = store.append(
+          [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
+          metadata,
+          [{ streamId: guarded, version: 0 }],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return (await store.readStream(written)).version;
+      });
+      await pending;
+      expect(seenInside).toBe(0);
+      expect((await store.readStream(written)).version).toBe(1);
+    });
+
+    it('the exclusive lock waits for a guarded append to commit, and then sees it', async () => {
+      const [guarded, written] = [streamId(), streamId()];
+      let entered!: () => void;
+      let release!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holding: InlineProjection = {
+        name: 'holding',
+        eventTypes: ['Counted'],
+        apply: () => {
+          entered();
+          return released;
+        },
+      };
+      const slowStore = new PostgresEventStore(dataSource, registry, [holding]);
+      const append = slowStore.append(
+        [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
+        metadata,
+        [{ streamId: guarded, version: 0 }],
+      );
+      await inside;
+      const exclusive = store.exclusively(guarded, async (sql) => {
+        const [row] = await sql.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM events WHERE stream_id = $1',
+          [written],
+        );
+        return row?.count;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await append;
+      expect(await exclusive).toBe(1);
+    });
   });
 });

@@ -9,3 +9,4 @@ export * from './rest-id';
 export * from './vapi-error';
 export * from './vapi-exception.filter';
 export * from './json-response.interceptor';
+export * from './request-observation';

@@ -1,7 +1,9 @@
 import type { InlineProjection } from '@cls/event-store';
 
+import { downloadSessionViewProjection } from './download-session-view.projection';
 import { libraryItemViewProjection } from './library-item-view.projection';
 import { libraryViewProjection } from './library-view.projection';
+import { streamScopeViewProjection } from './stream-scope-view.projection';
 import { updateSessionFileViewProjection } from './update-session-file-view.projection';
 import { updateSessionViewProjection } from './update-session-view.projection';
 
@@ -11,4 +13,6 @@ export const INLINE_PROJECTIONS: readonly InlineProjection[] = [
   libraryItemViewProjection,
   updateSessionViewProjection,
   updateSessionFileViewProjection,
+  downloadSessionViewProjection,
+  streamScopeViewProjection,
 ];

@@ -17,7 +17,9 @@ export const updateSessionFileViewProjection: InlineProjection = {
     'UpdateSessionFileTransferStarted',
     'UpdateSessionFileReceived',
     'UpdateSessionFileTransferFailed',
+    'UpdateSessionArchiveUnpacked',
     'UpdateSessionDeleted',
+    'UpdateSessionPurged',
   ],
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
@@ -42,7 +44,7 @@ export const updateSessionFileViewProjection: InlineProjection = {
            ON CONFLICT (session_id, name) DO UPDATE SET
              source_type = excluded.source_type, status = excluded.status, transfer_id = excluded.transfer_id,
              declared_size = excluded.declared_size, expected_checksum = excluded.expected_checksum,
-             source_endpoint = excluded.source_endpoint, size = NULL, digests = NULL, error_message = NULL,
+             source_endpoint = excluded.source_endpoint, size = NULL, digests = NULL, error_message = NULL, warnings = NULL,
              last_stream_version = excluded.last_stream_version
            WHERE update_session_file_view.last_stream_version < excluded.last_stream_version`,
           [
@@ -74,9 +76,15 @@ export const updateSessionFileViewProjection: InlineProjection = {
       case 'UpdateSessionFileReceived':
         await sql.query(
           `UPDATE update_session_file_view
-           SET status = 'READY', size = $2, digests = $3, last_stream_version = $4
+           SET status = 'READY', size = $2, digests = $3, warnings = $5, last_stream_version = $4
            WHERE transfer_id = $1 AND last_stream_version < $4`,
-          [event.data.transferId, event.data.size, JSON.stringify(event.data.digests), version],
+          [
+            event.data.transferId,
+            event.data.size,
+            JSON.stringify(event.data.digests),
+            version,
+            event.data.warnings?.length ? JSON.stringify(event.data.warnings) : null,
+          ],
         );
         return;
       case 'UpdateSessionFileTransferFailed':
@@ -86,7 +94,39 @@ export const updateSessionFileViewProjection: InlineProjection = {
           [event.data.transferId, JSON.stringify(event.data.errorMessage), version],
         );
         return;
+      case 'UpdateSessionArchiveUnpacked': {
+        const d = event.data;
+        const [archive] = await sql.query<{ source_type: string }>(
+          `DELETE FROM update_session_file_view WHERE transfer_id = $1 AND last_stream_version < $2
+           RETURNING source_type`,
+          [d.transferId, version],
+        );
+        if (!archive) return;
+        for (const member of d.members) {
+          await sql.query(
+            `INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, size, digests,
+                                                   last_stream_version)
+             VALUES ($1, $2, $3, 'READY', $4, $5, $6, $7)
+             ON CONFLICT (session_id, name) DO UPDATE SET
+               source_type = excluded.source_type, status = 'READY', transfer_id = excluded.transfer_id,
+               declared_size = NULL, expected_checksum = NULL, source_endpoint = NULL,
+               size = excluded.size, digests = excluded.digests, error_message = NULL, warnings = NULL,
+               last_stream_version = excluded.last_stream_version`,
+            [
+              d.sessionId,
+              member.name,
+              archive.source_type,
+              member.transferId,
+              member.size,
+              JSON.stringify(member.digests),
+              version,
+            ],
+          );
+        }
+        return;
+      }
       case 'UpdateSessionDeleted':
+      case 'UpdateSessionPurged':
         await sql.query('DELETE FROM update_session_file_view WHERE session_id = $1', [
           event.data.sessionId,
         ]);

@@ -5,6 +5,7 @@ import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-st
 const STATE_AFTER = {
   UpdateSessionCompleted: 'DONE',
   UpdateSessionCanceled: 'CANCELED',
+  UpdateSessionExpired: 'CANCELED',
   UpdateSessionFailed: 'ERROR',
 } as const;
 
@@ -19,14 +20,18 @@ export const updateSessionViewProjection: InlineProjection = {
     'UpdateSessionKeptAlive',
     'UpdateSessionWarningBehaviorUpdated',
     'UpdateSessionCompleted',
+    'UpdateSessionCompletionRequested',
     'UpdateSessionCanceled',
+    'UpdateSessionExpired',
     'UpdateSessionFailed',
     'UpdateSessionDeleted',
+    'UpdateSessionPurged',
     'UpdateSessionFileAdded',
     'UpdateSessionFileRemoved',
     'UpdateSessionFileTransferStarted',
     'UpdateSessionFileReceived',
     'UpdateSessionFileTransferFailed',
+    'UpdateSessionArchiveUnpacked',
   ],
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
@@ -80,6 +85,7 @@ export const updateSessionViewProjection: InlineProjection = {
         return;
       case 'UpdateSessionCompleted':
       case 'UpdateSessionCanceled':
+      case 'UpdateSessionExpired':
       case 'UpdateSessionFailed':
         await sql.query(
           `UPDATE update_session_view SET state = $2, expiration_time = $3, error_message = $4, last_stream_version = $5
@@ -94,7 +100,15 @@ export const updateSessionViewProjection: InlineProjection = {
         );
         return;
       case 'UpdateSessionDeleted':
+      case 'UpdateSessionPurged':
         await sql.query('DELETE FROM update_session_view WHERE id = $1', [event.data.sessionId]);
+        return;
+      case 'UpdateSessionCompletionRequested':
+        await sql.query(
+          `UPDATE update_session_view SET completion_requested = true, expiration_time = $2, last_stream_version = $3
+           WHERE id = $1 AND last_stream_version < $3`,
+          [event.data.sessionId, event.data.expiresAt, version],
+        );
         return;
       // Any file operation is session activity: it moves the expiry (contract §8.5).
       case 'UpdateSessionFileAdded':
@@ -102,6 +116,7 @@ export const updateSessionViewProjection: InlineProjection = {
       case 'UpdateSessionFileTransferStarted':
       case 'UpdateSessionFileReceived':
       case 'UpdateSessionFileTransferFailed':
+      case 'UpdateSessionArchiveUnpacked':
         await sql.query(
           `UPDATE update_session_view SET expiration_time = $2, last_stream_version = $3
            WHERE id = $1 AND last_stream_version < $3`,

@@ -5,14 +5,25 @@ import type { DataSource } from 'typeorm';
 import { AccessModule } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import { DeciderCommandRunner, PostgresEventStore } from '@cls/event-store';
+import { Metrics } from '@cls/observability';
 import { INLINE_PROJECTIONS } from '@cls/projections';
 
 import { CreateLibraryItemHandler } from './commands/create-library-item.command';
 import { CreateLocalLibraryHandler } from './commands/create-local-library.command';
+import { CreateDownloadSessionHandler } from './commands/create-download-session.command';
 import { CreateUpdateSessionHandler } from './commands/create-update-session.command';
 import { DeleteLibraryItemHandler } from './commands/delete-library-item.command';
 import { DeleteLocalLibraryHandler } from './commands/delete-local-library.command';
+import { CollectItemGarbageHandler } from './commands/collect-item-garbage.command';
+import { DiscardSessionStagingHandler } from './commands/discard-session-staging.command';
+import { ExpireDownloadSessionHandler } from './commands/expire-download-session.command';
+import { ExpireUpdateSessionHandler } from './commands/expire-update-session.command';
+import { FinishUpdateSessionCompletionHandler } from './commands/finish-update-session-completion.command';
+import { PrepareDownloadSessionFileHandler } from './commands/prepare-download-session-file.command';
+import { PullUpdateSessionFileHandler } from './commands/pull-update-session-file.command';
+import { UnpackUpdateSessionArchiveHandler } from './commands/unpack-update-session-archive.command';
 import { LibraryContentRemoval } from './commands/library-content-removal';
+import { OperateDownloadSessionHandler } from './commands/operate-download-session.command';
 import { OperateUpdateSessionHandler } from './commands/operate-update-session.command';
 import { UpdateSessionCompletion } from './commands/update-session-completion';
 import {
@@ -21,12 +32,26 @@ import {
 } from './commands/update-session-files.command';
 import { ContentStorage } from './content/content-storage';
 import { DataPlaneTokens } from './content/data-plane-tokens';
+import { HashWorkerPool } from './content/hash-worker-pool';
+import { DownloadActivity } from './content/download-activity';
+import { DownloadEndpoints } from './content/download-endpoints';
+import { DownloadService } from './content/download.service';
+import { OvfAdapter } from './content/ovf/ovf-adapter';
+import { StagingWriter } from './content/staging-writer';
+import { StoredContentCollector } from './content/stored-content-collector';
+import { SessionLiveFeed } from './live/session-live-feed';
+import { StreamNotifications } from './live/stream-notifications';
+import { TransferDecisions } from './content/transfer-decisions';
 import { UploadActivity } from './content/upload-activity';
 import { UploadService } from './content/upload.service';
+import { DownloadSessionQueries } from './queries/download-session.queries';
+import { EventHistoryQueries } from './queries/event-history.queries';
 import { LibraryItemFileQueries } from './queries/library-item-file.queries';
 import { UpdateSessionFileQueries } from './queries/update-session-file.queries';
 import { LibraryItemQueries } from './queries/library-item.queries';
 import { LibraryQueries } from './queries/library.queries';
+import { SessionStateQueries } from './queries/session-state.queries';
+import { UnfinishedWorkQueries } from './queries/unfinished-work.queries';
 import { UpdateSessionQueries } from './queries/update-session.queries';
 import { Clock, SystemClock } from './shared/clock';
 import { createEventTypeRegistry } from './shared/event-types';
@@ -40,6 +65,16 @@ const COMMAND_HANDLERS = [
   OperateUpdateSessionHandler,
   AddUpdateSessionFileHandler,
   RemoveUpdateSessionFileHandler,
+  PullUpdateSessionFileHandler,
+  FinishUpdateSessionCompletionHandler,
+  ExpireUpdateSessionHandler,
+  DiscardSessionStagingHandler,
+  CollectItemGarbageHandler,
+  UnpackUpdateSessionArchiveHandler,
+  CreateDownloadSessionHandler,
+  OperateDownloadSessionHandler,
+  ExpireDownloadSessionHandler,
+  PrepareDownloadSessionFileHandler,
 ];
 
 const QUERIES = [
@@ -48,6 +83,10 @@ const QUERIES = [
   LibraryItemFileQueries,
   UpdateSessionQueries,
   UpdateSessionFileQueries,
+  UnfinishedWorkQueries,
+  DownloadSessionQueries,
+  EventHistoryQueries,
+  SessionStateQueries,
 ];
 
 /** The application layer: command handlers over the event store, and the queries over the views. */
@@ -57,9 +96,11 @@ const QUERIES = [
     { provide: Clock, useClass: SystemClock },
     {
       provide: PostgresEventStore,
-      inject: [DATA_SOURCE],
-      useFactory: (dataSource: DataSource) =>
-        new PostgresEventStore(dataSource, createEventTypeRegistry(), INLINE_PROJECTIONS),
+      inject: [DATA_SOURCE, Metrics],
+      useFactory: (dataSource: DataSource, metrics: Metrics) =>
+        new PostgresEventStore(dataSource, createEventTypeRegistry(), INLINE_PROJECTIONS, {
+          appended: (outcome, seconds) => metrics.observeAppend(outcome, seconds),
+        }),
     },
     {
       provide: DeciderCommandRunner,
@@ -71,10 +112,30 @@ const QUERIES = [
     ContentStorage,
     DataPlaneTokens,
     UploadActivity,
+    HashWorkerPool,
+    StagingWriter,
+    TransferDecisions,
+    OvfAdapter,
+    StoredContentCollector,
+    StreamNotifications,
+    SessionLiveFeed,
+    DownloadEndpoints,
+    DownloadActivity,
+    DownloadService,
     UploadService,
     ...COMMAND_HANDLERS,
     ...QUERIES,
   ],
-  exports: [CqrsModule, AccessModule, Clock, UploadService, ...QUERIES],
+  exports: [
+    CqrsModule,
+    AccessModule,
+    Clock,
+    PostgresEventStore,
+    UploadService,
+    DownloadEndpoints,
+    DownloadService,
+    SessionLiveFeed,
+    ...QUERIES,
+  ],
 })
 export class SessionsModule {}

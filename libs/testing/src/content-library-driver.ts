@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { HttpClient, HttpResult } from './http-client';
 
 export type Style = 'rest' | 'api';
@@ -130,6 +132,19 @@ export class ContentLibraryDriver {
     );
   }
 
+  /** A fresh library on `datastore-1` holding one item made from `item`; both must be created. */
+  async newLibraryItem(item: Json = {}): Promise<{ libraryId: string; itemId: string }> {
+    const library = await this.createLibrary({
+      name: `lib-${randomUUID()}`,
+      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
+    });
+    expect(library.status).toBe(this.ok('create'));
+    const libraryId = this.value<string>(library);
+    const created = await this.createItem({ library_id: libraryId, name: 'item', ...item });
+    expect(created.status).toBe(this.ok('create'));
+    return { libraryId, itemId: this.value<string>(created) };
+  }
+
   getItem(id: string): Promise<HttpResult> {
     return this.style === 'rest'
       ? this.http.request('GET', `${this.rest}/library/item/id:${id}`)
@@ -208,6 +223,83 @@ export class ContentLibraryDriver {
 
   deleteSession(id: string): Promise<HttpResult> {
     return this.http.request('DELETE', this.sessionPath(id));
+  }
+
+  private get downloads(): string {
+    return this.style === 'rest'
+      ? `${this.rest}/library/item/download-session`
+      : '/api/content/library/item/download-session';
+  }
+
+  private downloadPath(id: string): string {
+    return this.style === 'rest' ? `${this.downloads}/id:${id}` : `${this.downloads}/${id}`;
+  }
+
+  createDownloadSession(spec: Json, clientToken?: string): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return this.http.request('POST', this.downloads, {
+        body: { create_spec: spec, ...(clientToken ? { client_token: clientToken } : {}) },
+      });
+    }
+    return this.http.request(
+      'POST',
+      `${this.downloads}${clientToken ? `?client_token=${clientToken}` : ''}`,
+      { body: spec },
+    );
+  }
+
+  getDownloadSession(id: string): Promise<HttpResult> {
+    return this.http.request('GET', this.downloadPath(id));
+  }
+
+  listDownloadSessions(libraryItemId?: string): Promise<HttpResult> {
+    return this.http.request(
+      'GET',
+      `${this.downloads}${libraryItemId ? `?library_item_id=${libraryItemId}` : ''}`,
+    );
+  }
+
+  downloadAction(id: string, action: string, body?: unknown): Promise<HttpResult> {
+    const key = this.style === 'rest' ? '~action' : 'action';
+    return this.http.request(
+      'POST',
+      `${this.downloadPath(id)}?${key}=${action}`,
+      body === undefined ? {} : { body },
+    );
+  }
+
+  deleteDownloadSession(id: string): Promise<HttpResult> {
+    return this.http.request('DELETE', this.downloadPath(id));
+  }
+
+  private get restDownloadFiles(): string {
+    return `${this.rest}/library/item/downloadsession/file`;
+  }
+
+  listDownloadFiles(sessionId: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('GET', `${this.restDownloadFiles}?download_session_id=${sessionId}`)
+      : this.http.request('GET', `${this.downloadPath(sessionId)}/file`);
+  }
+
+  getDownloadFile(sessionId: string, name: string): Promise<HttpResult> {
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restDownloadFiles}/id:${sessionId}?~action=get`, {
+          body: { file_name: name },
+        })
+      : this.http.request(
+          'GET',
+          `${this.downloadPath(sessionId)}/file?file_name=${encodeURIComponent(name)}`,
+        );
+  }
+
+  prepareDownloadFile(sessionId: string, name: string, endpointType?: string): Promise<HttpResult> {
+    const body = { file_name: name, ...(endpointType ? { endpoint_type: endpointType } : {}) };
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.restDownloadFiles}/id:${sessionId}?~action=prepare`, {
+          body,
+        })
+      : this.http.request('POST', `${this.downloadPath(sessionId)}/file?action=prepare`, { body });
   }
 
   private get restFiles(): string {

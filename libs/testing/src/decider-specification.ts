@@ -15,6 +15,10 @@ export function deciderSpecification<S, C, E extends DomainEvent>(decider: Decid
             then(expected: readonly E[]): void {
               expect(run()).toEqual(expected);
             },
+            /** The decided events, for assertions on parts of them. */
+            events(): readonly E[] {
+              return run();
+            },
             thenNothingHappened(): void {
               expect(run()).toEqual([]);
             },

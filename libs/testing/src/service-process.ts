@@ -1,13 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const ROOT = resolve(__dirname, '../../..');
+/** The checkout: the nearest folder with a package.json (this file also runs compiled, from dist/). */
+function repositoryRoot(from: string): string {
+  let directory = from;
+  while (!existsSync(join(directory, 'package.json'))) directory = dirname(directory);
+  return directory;
+}
+
+const ROOT = repositoryRoot(__dirname);
 export const ADMIN_USER = 'administrator@vsphere.local';
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 
@@ -51,6 +58,10 @@ export class ServiceProcess {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get log(): string {
@@ -119,7 +130,9 @@ export class ServiceProcess {
   /** SIGTERM, then wait for a clean exit; returns the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    // A process already gone (exited, or killed by a signal) has nothing left to stop.
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolveExit) =>
       child.once('exit', (code) => resolveExit(code)),
     );

@@ -82,7 +82,7 @@ export function sessionFileToWire(
     bytes_transferred: file.bytesTransferred,
     status: file.status,
     ...(file.errorMessage === undefined ? {} : { error_message: messageToWire(file.errorMessage) }),
-    keep_in_storage: true,
+    keep_in_storage: file.keepInStorage,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { WARNING_TYPES } from '@cls/domain';
+import { OVF_ITEM_TYPE, WARNING_TYPES } from '@cls/domain';
 import { messageToWire, parseBody } from '@cls/http';
 import type {
   CreateUpdateSessionInput,
@@ -100,10 +100,33 @@ export function updateSessionToWire(session: UpdateSessionView): Record<string, 
     client_progress: session.clientProgress,
     state: session.state,
     expiration_time: dateTimeToWire(session.expirationTime),
-    ...(session.state === 'ACTIVE' ? { preview_info: { state: 'UNAVAILABLE' } } : {}),
+    ...(session.state === 'ACTIVE' ? { preview_info: previewInfoToWire(session) } : {}),
     ...(session.warningBehavior.length === 0 ? {} : { warning_behavior: session.warningBehavior }),
     ...(session.errorMessage === undefined
       ? {}
       : { error_message: messageToWire(session.errorMessage) }),
+  };
+}
+
+/**
+ * §5, §8.3: an OVF session's preview is PREPARING while its descriptor arrives and AVAILABLE once
+ * it is in; any session with certificate warnings shows them. Otherwise it is UNAVAILABLE.
+ */
+function previewInfoToWire(session: UpdateSessionView): Record<string, unknown> {
+  if (session.warnings.length === 0) {
+    if (session.itemType !== OVF_ITEM_TYPE || session.descriptorStatus === undefined)
+      return { state: 'UNAVAILABLE' };
+    return { state: session.descriptorStatus === 'READY' ? 'AVAILABLE' : 'PREPARING' };
+  }
+  const ignored = new Set(
+    session.warningBehavior.filter((behavior) => behavior.ignored).map((behavior) => behavior.type),
+  );
+  return {
+    state: 'AVAILABLE',
+    warnings: session.warnings.map((warning) => ({
+      type: warning.type,
+      message: messageToWire(warning.message),
+      ignored: ignored.has(warning.type),
+    })),
   };
 }

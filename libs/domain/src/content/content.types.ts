@@ -19,6 +19,9 @@ export const DIGEST_HEX_LENGTH: Record<ChecksumAlgorithm, number> = {
 /** The digest every received file gets, whatever the client asked for (contract §3.5). */
 export const STORED_CHECKSUM: ChecksumAlgorithm = 'SHA1';
 
+/** Also kept for every received file: downloads announce it in `Repr-Digest` (issue 5 §3). */
+export const REPRESENTATION_CHECKSUM: ChecksumAlgorithm = 'SHA256';
+
 export interface ChecksumInfo {
   readonly algorithm: ChecksumAlgorithm;
   /** Lower-case hex. */
@@ -55,8 +58,31 @@ export interface SessionFile {
   readonly declaredSize?: number;
   readonly expectedChecksum?: ChecksumInfo;
   readonly sourceEndpoint?: TransferEndpoint;
+  /** Where an untouched snapshot file's bytes are stored (under the library's folder). */
+  readonly storageKey?: string;
   /** Received (or, for snapshot files, stored) size and digests. */
   readonly size?: number;
   readonly digests?: Digests;
   readonly errorMessage?: Message;
+  /** Problems seen while fetching the file that the session's warning_behavior may ignore (§5). */
+  readonly warnings?: readonly SourceWarning[];
+}
+
+export type WarningType =
+  | 'SELF_SIGNED_CERTIFICATE'
+  | 'EXPIRED_CERTIFICATE'
+  | 'NOT_YET_VALID_CERTIFICATE'
+  | 'UNTRUSTED_CERTIFICATE';
+
+export const WARNING_TYPES: readonly WarningType[] = [
+  'SELF_SIGNED_CERTIFICATE',
+  'EXPIRED_CERTIFICATE',
+  'NOT_YET_VALID_CERTIFICATE',
+  'UNTRUSTED_CERTIFICATE',
+];
+
+/** A certificate problem of a PULL source: the transfer went on, the session must accept it. */
+export interface SourceWarning {
+  readonly type: WarningType;
+  readonly message: Message;
 }

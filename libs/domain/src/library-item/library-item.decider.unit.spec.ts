@@ -167,6 +167,14 @@ describe('library item decider (contract §3.4)', () => {
       expect(error.messages[0]?.args).toEqual([ITEM_ID]);
     });
 
+    it('remembers the library of a deleted item, for the garbage collector', () => {
+      const state = [libraryItemCreated(), libraryItemDeleted()].reduce(
+        libraryItemDecider.evolve,
+        libraryItemDecider.initialState(),
+      );
+      expect(state).toEqual({ status: 'DELETED', itemId: ITEM_ID, libraryId: LIBRARY_ID });
+    });
+
     it('is not_found for an item already deleted', () => {
       spec
         .given([libraryItemCreated(), libraryItemDeleted()])

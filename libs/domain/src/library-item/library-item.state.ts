@@ -14,7 +14,7 @@ export type LibraryItemState =
       readonly files: readonly StoredFile[];
       readonly clientToken?: string;
     }
-  | { readonly status: 'DELETED'; readonly itemId: string };
+  | { readonly status: 'DELETED'; readonly itemId: string; readonly libraryId: string };
 
 export function initialLibraryItemState(): LibraryItemState {
   return { status: 'EMPTY' };
@@ -36,7 +36,7 @@ export function evolveLibraryItem(
         ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),
       };
     case 'LibraryItemDeleted':
-      return { status: 'DELETED', itemId: event.data.itemId };
+      return { status: 'DELETED', itemId: event.data.itemId, libraryId: event.data.libraryId };
     case 'LibraryItemContentCommitted':
       return state.status === 'LIVE'
         ? { ...state, contentVersion: event.data.contentVersion, files: event.data.files }

@@ -160,5 +160,13 @@ describe('local library decider (contract §3.2)', () => {
         .when(remove)
         .thenThrows('NOT_FOUND', 'com.vmware.vdcs.cls-main.library_not_found');
     });
+
+    it('remembers where the deleted library kept its bytes, for the garbage collector', () => {
+      const state = [libraryCreated({ storageBacking: OTHER }), libraryDeleted()].reduce(
+        libraryDecider.evolve,
+        libraryDecider.initialState(),
+      );
+      expect(state).toEqual({ status: 'DELETED', libraryId: LIBRARY_ID, storageBacking: OTHER });
+    });
   });
 });

@@ -10,7 +10,12 @@ export type LibraryState =
       readonly storageBacking: StorageBacking;
       readonly clientToken?: string;
     }
-  | { readonly status: 'DELETED'; readonly libraryId: string };
+  /** The backing stays known: bytes still pinned by download sessions live there until collected. */
+  | {
+      readonly status: 'DELETED';
+      readonly libraryId: string;
+      readonly storageBacking?: StorageBacking;
+    };
 
 export function initialLibraryState(): LibraryState {
   return { status: 'EMPTY' };
@@ -27,7 +32,11 @@ export function evolveLibrary(state: LibraryState, event: LibraryEvent): Library
         ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),
       };
     case 'LocalLibraryDeleted':
-      return { status: 'DELETED', libraryId: event.data.libraryId };
+      return {
+        status: 'DELETED',
+        libraryId: event.data.libraryId,
+        ...(state.status === 'LIVE' ? { storageBacking: state.storageBacking } : {}),
+      };
     default:
       return assertNever(event);
   }

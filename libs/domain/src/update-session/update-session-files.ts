@@ -1,15 +1,23 @@
 import type {
+  AdapterFindings,
   AddUpdateSessionFile,
   FailUpdateSessionFileTransfer,
   RecordUpdateSessionFileReceived,
   RemoveUpdateSessionFile,
   StartUpdateSessionFileTransfer,
+  UnpackUpdateSessionArchive,
 } from './update-session.commands';
 import type { UpdateSessionEvent } from './update-session.events';
 import type { ActiveUpdateSession } from './update-session.state';
-import type { ChecksumInfo, SessionFile, TransferStatus } from '../content/content.types';
+import type {
+  ChecksumInfo,
+  SessionFile,
+  SourceWarning,
+  TransferStatus,
+} from '../content/content.types';
 import { CHECKSUM_ALGORITHMS, DIGEST_HEX_LENGTH } from '../content/content.types';
 import { checkFileName } from '../content/file-name';
+import { isOvfMetadataFile, OVF_ITEM_TYPE, ovfRole } from '../content/ovf-file-role';
 import { addSeconds } from '../shared/decider';
 import { invalidArgument, NotAllowedInCurrentState, notFound } from '../shared/errors';
 import type { Message } from '../shared/message';
@@ -71,11 +79,28 @@ function expiry(command: { now: string; timeoutSeconds: number }): string {
   return addSeconds(command.now, command.timeoutSeconds);
 }
 
+/** §8.6: an OVF package's manifest and certificate must come before its descriptor. */
+function checkOvfOrder(command: AddUpdateSessionFile, session: ActiveUpdateSession): void {
+  if (session.itemType !== OVF_ITEM_TYPE || !isOvfMetadataFile(command.name)) return;
+  const descriptor = Object.values(session.files).find(
+    (file) => file.sourceType !== 'NONE' && ovfRole(file.name) === 'descriptor',
+  );
+  if (!descriptor) return;
+  throw new NotAllowedInCurrentState(
+    message(
+      'com.vmware.vdcs.cls-main.ovf_metadata_after_descriptor',
+      `File ${command.name} must be added before the OVF descriptor ${descriptor.name}.`,
+      [command.name, descriptor.name],
+    ),
+  );
+}
+
 export function addFile(
   command: AddUpdateSessionFile,
   session: ActiveUpdateSession,
 ): UpdateSessionEvent[] {
   checkFileName(command.name);
+  checkOvfOrder(command, session);
   checkSource(command);
   checkSize(command.declaredSize);
   const expectedChecksum =
@@ -229,6 +254,7 @@ export function recordReceived(
         transferId: command.transferId,
         size: command.size,
         digests: command.digests,
+        ...(command.warnings?.length ? { warnings: command.warnings } : {}),
         expiresAt: expiry(command),
       },
     },
@@ -266,17 +292,94 @@ export function unreceivedFiles(session: ActiveUpdateSession): SessionFile[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** PULL files the worker is still fetching: `complete` waits for them instead of refusing (§4.2). */
+export function isPullInFlight(file: SessionFile): boolean {
+  return (
+    file.sourceType === 'PULL' &&
+    (file.status === 'WAITING_FOR_TRANSFER' || file.status === 'TRANSFERRING')
+  );
+}
+
+/** `.ova` files of an OVF session that a worker has yet to unpack: complete waits for them. */
+export function awaitingUnpack(session: ActiveUpdateSession): SessionFile[] {
+  if (session.itemType !== OVF_ITEM_TYPE) return [];
+  return Object.values(session.files).filter(
+    (file) => file.sourceType !== 'NONE' && ovfRole(file.name) === 'archive',
+  );
+}
+
+export function missingOrInvalidFiles(findings: AdapterFindings): NotAllowedInCurrentState {
+  const names = [...findings.missingFiles, ...findings.invalidFiles.map((file) => file.name)];
+  return new NotAllowedInCurrentState(
+    message(
+      'com.vmware.vdcs.cls-main.session_has_missing_or_invalid_files',
+      `The session has missing or invalid files: ${names.join(', ')}.`,
+      [names.join(', ')],
+    ),
+  );
+}
+
+export function unpackArchive(
+  command: UnpackUpdateSessionArchive,
+  session: ActiveUpdateSession,
+): UpdateSessionEvent[] {
+  const archive = transferTarget(session, command.name, command.transferId);
+  if (archive.status !== 'READY') return [];
+  for (const member of command.members) checkFileName(member.name);
+  return [
+    {
+      type: 'UpdateSessionArchiveUnpacked',
+      data: {
+        sessionId: session.sessionId,
+        name: command.name,
+        transferId: command.transferId,
+        members: command.members.map(({ name, transferId, size, digests }) => ({
+          name,
+          transferId,
+          size,
+          digests,
+        })),
+        expiresAt: expiry(command),
+      },
+    },
+  ];
+}
+
+/** Warnings of received files whose type the session's warning_behavior does not ignore (§5). */
+export function unignoredWarnings(session: ActiveUpdateSession): SourceWarning[] {
+  const ignored = new Set(
+    session.warningBehavior.filter((behavior) => behavior.ignored).map((behavior) => behavior.type),
+  );
+  return Object.values(session.files)
+    .flatMap((file) => file.warnings ?? [])
+    .filter((warning) => !ignored.has(warning.type));
+}
+
 export interface ValidationResult {
   readonly hasErrors: boolean;
   readonly missingFiles: readonly string[];
   readonly invalidFiles: readonly { readonly name: string; readonly errorMessage: Message }[];
 }
 
-/** `validate` (§4.3): without a type adapter nothing is ever missing; unreceived or failed files are invalid. */
-export function validationOf(session: ActiveUpdateSession): ValidationResult {
+/**
+ * `validate` (§4.3): unreceived or failed files are invalid; a type adapter adds what it requires
+ * but never got (missing) and what it found wrong (invalid). A file is listed once.
+ */
+export function validationOf(
+  session: ActiveUpdateSession,
+  findings: AdapterFindings = { missingFiles: [], invalidFiles: [] },
+): ValidationResult {
   const invalidFiles = unreceivedFiles(session).map((file) => ({
     name: file.name,
     errorMessage: file.errorMessage ?? fileNotReceived(file).messages[0]!,
   }));
-  return { hasErrors: invalidFiles.length > 0, missingFiles: [], invalidFiles };
+  const listed = new Set(invalidFiles.map((file) => file.name));
+  invalidFiles.push(...findings.invalidFiles.filter((file) => !listed.has(file.name)));
+  invalidFiles.sort((a, b) => a.name.localeCompare(b.name));
+  const missingFiles = [...findings.missingFiles].sort();
+  return {
+    hasErrors: invalidFiles.length > 0 || missingFiles.length > 0,
+    missingFiles,
+    invalidFiles,
+  };
 }

@@ -10,6 +10,7 @@ import type {
   StartUpdateSessionFileTransfer,
   UpdateSessionCommand,
   UpdateSessionEvent,
+  SourceWarning,
   UpdateSessionState,
 } from '@cls/domain';
 import {
@@ -18,6 +19,7 @@ import {
   fold,
   MAX_FILE_SIZE,
   message,
+  SYSTEM_CALLER,
   updateSessionDecider,
   validateUpdateSession,
 } from '@cls/domain';
@@ -416,6 +418,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
           status: 'READY',
           size: other.size,
           digests: other.digests,
+          storageKey: other.storageKey,
         });
       });
     });
@@ -824,15 +827,120 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
       expect(error.messages[0]?.args).toEqual([FILE_NAME, 'TRANSFERRING']);
     });
 
-    it('refuses a PULL file not fetched yet', () => {
-      const error = spec
-        .given([
+    describe('with PULL files in flight (§4.2: complete finishes in the background)', () => {
+      const pullAdded = fileAdded({
+        sourceType: 'PULL',
+        sourceEndpoint: { uri: 'https://example.com/a.iso' },
+      });
+      const requested: UpdateSessionEvent = {
+        type: 'UpdateSessionCompletionRequested',
+        data: { sessionId: SESSION_ID, requestedAt: NOW, expiresAt: addSeconds(NOW, TIMEOUT) },
+      };
+
+      it.each([
+        ['not fetched yet', [] as UpdateSessionEvent[]],
+        ['TRANSFERRING', [fileTransferStarted()]],
+      ])('accepts complete with a pull %s and records the request', (_label, progress) => {
+        spec
+          .given([sessionCreated(), pullAdded, ...progress])
+          .when(complete)
+          .then([requested]);
+      });
+
+      it('records the request once', () => {
+        spec.given([sessionCreated(), pullAdded, requested]).when(complete).thenNothingHappened();
+      });
+
+      it('still refuses when a pushed file is missing too', () => {
+        spec
+          .given([
+            sessionCreated(),
+            pullAdded,
+            fileAdded({ name: 'pushed.bin', transferId: OTHER_TRANSFER_ID }),
+          ])
+          .when(complete)
+          .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE', `${CLS}.update_session_file_not_received`);
+      });
+
+      it('completes when the worker repeats complete after the last pull landed', () => {
+        spec
+          .given([sessionCreated(), pullAdded, requested, fileTransferStarted(), fileReceived()])
+          .when({ ...complete, caller: SYSTEM_CALLER })
+          .then([sessionCompleted(NOW)]);
+      });
+
+      it('keeps the session ACTIVE, with the request remembered', () => {
+        const state = fold(updateSessionDecider.evolve, updateSessionDecider.initialState(), [
           sessionCreated(),
-          fileAdded({ sourceType: 'PULL', sourceEndpoint: { uri: 'https://example.com/a.iso' } }),
-        ])
-        .when(complete)
-        .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE', `${CLS}.update_session_file_not_received`);
-      expect(error.messages[0]?.args).toEqual([FILE_NAME, 'WAITING']);
+          pullAdded,
+          requested,
+        ]);
+        expect(state).toMatchObject({ status: 'ACTIVE', completionRequested: true });
+      });
+    });
+
+    describe('with certificate warnings (§5)', () => {
+      const selfSigned: SourceWarning = {
+        type: 'SELF_SIGNED_CERTIFICATE',
+        message: message(
+          'com.vmware.vdcs.cls-main.self_signed_certificate',
+          'The certificate of 127.0.0.1 is self-signed (SHA-1 AA:BB).',
+        ),
+      };
+      const pulledWithWarning = [
+        sessionCreated(),
+        fileAdded({ sourceType: 'PULL', sourceEndpoint: { uri: 'https://127.0.0.1/a.iso' } }),
+        fileReceived({ warnings: [selfSigned] }),
+      ];
+
+      it('fails the session naming the warning when warning_behavior does not ignore it', () => {
+        const [failed] = spec.given(pulledWithWarning).when(complete).events();
+        expect(failed).toMatchObject({
+          type: 'UpdateSessionFailed',
+          data: {
+            errorMessage: {
+              id: `${CLS}.update_session_unignored_warnings`,
+              defaultMessage: expect.stringContaining('self-signed (SHA-1 AA:BB)'),
+            },
+          },
+        });
+      });
+
+      it('completes when warning_behavior ignores that type', () => {
+        spec
+          .given([
+            sessionCreated({
+              warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }],
+            }),
+            ...pulledWithWarning.slice(1),
+          ])
+          .when(complete)
+          .then([sessionCompleted(NOW)]);
+      });
+
+      it('fails when only another type is ignored', () => {
+        const events = spec
+          .given([
+            sessionCreated({
+              warningBehavior: [{ type: 'EXPIRED_CERTIFICATE', ignored: true }],
+            }),
+            ...pulledWithWarning.slice(1),
+          ])
+          .when(complete)
+          .events();
+        expect(events.map((event) => event.type)).toEqual(['UpdateSessionFailed']);
+      });
+
+      it('forgets the warnings of a file replaced by a new add', () => {
+        spec
+          .given([
+            ...pulledWithWarning,
+            fileAdded({ transferId: OTHER_TRANSFER_ID }),
+            fileReceived({ transferId: OTHER_TRANSFER_ID }),
+          ])
+          .when(complete)
+          .then([sessionCompleted(NOW)]);
+      });
     });
 
     it('names the first unreceived file in name order', () => {
@@ -967,7 +1075,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
   });
 
   describe('evolve', () => {
-    it('lists the snapshot files as untouched NONE/READY entries with size and digests (§4.4)', () => {
+    it('lists the snapshot files as untouched NONE/READY entries with size, digests and where they are stored (§4.4)', () => {
       const iso = storedFile({ size: 4096, digests: { SHA1: ABC_DIGESTS.SHA1 } });
       const text = storedFile({ name: 'readme.txt', size: 3, version: 4 });
       expect(filesAfter([sessionCreated({ snapshot: [iso, text] })])).toEqual({
@@ -977,6 +1085,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
           status: 'READY',
           size: 4096,
           digests: { SHA1: ABC_DIGESTS.SHA1 },
+          storageKey: iso.storageKey,
         },
         'readme.txt': {
           name: 'readme.txt',
@@ -984,6 +1093,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
           status: 'READY',
           size: 3,
           digests: text.digests,
+          storageKey: text.storageKey,
         },
       });
     });
@@ -1067,6 +1177,124 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
       const done = [...withPushFile, fileReceived(), sessionCompleted(T0)];
       expect(stateAfter(done).status).toBe('DONE');
       expect(filesAfter(done)[FILE_NAME]?.status).toBe('READY');
+    });
+  });
+
+  describe('OVF items (§8.6)', () => {
+    const ovfCreated = sessionCreated({ itemType: 'ovf' });
+    const added = (name: string, transferId: string) =>
+      fileAdded({ name, transferId, sourceType: 'PUSH' });
+    const got = (name: string, transferId: string) =>
+      fileReceived({ name, transferId, size: 10, digests: { SHA1: EMPTY_DIGESTS.SHA1 } });
+    const T1 = '11111111-1111-4111-8111-111111111111';
+    const T2 = '22222222-2222-4222-8222-222222222222';
+
+    it('accepts the manifest and certificate before the descriptor', () => {
+      const events = spec
+        .given([ovfCreated])
+        .when(add({ name: 'vm.mf', transferId: T1 }))
+        .events();
+      expect(events.map((event) => event.type)).toEqual(['UpdateSessionFileAdded']);
+    });
+
+    it.each(['vm.mf', 'vm.cert', 'VM.MF'])('refuses %s after the descriptor', (name) => {
+      spec
+        .given([ovfCreated, added('vm.ovf', T1)])
+        .when(add({ name, transferId: T2 }))
+        .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE', `${CLS}.ovf_metadata_after_descriptor`);
+    });
+
+    it('has no ordering rule for items of other types', () => {
+      const events = spec
+        .given([sessionCreated(), added('vm.ovf', T1)])
+        .when(add({ name: 'vm.mf', transferId: T2 }))
+        .events();
+      expect(events.map((event) => event.type)).toEqual(['UpdateSessionFileAdded']);
+    });
+
+    it('refuses complete with what the adapter found missing or invalid, leaving the session ACTIVE', () => {
+      const error = spec
+        .given([ovfCreated, added('vm.ovf', T1), got('vm.ovf', T1)])
+        .when({
+          ...complete,
+          adapterFindings: { missingFiles: ['disk2.vmdk'], invalidFiles: [] },
+        })
+        .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE', `${CLS}.session_has_missing_or_invalid_files`);
+      expect(error.messages[0]?.defaultMessage).toContain('disk2.vmdk');
+    });
+
+    it('completes when the adapter found nothing', () => {
+      spec
+        .given([ovfCreated, added('vm.ovf', T1), got('vm.ovf', T1)])
+        .when({ ...complete, adapterFindings: { missingFiles: [], invalidFiles: [] } })
+        .then([sessionCompleted(NOW)]);
+    });
+
+    it('validate lists the adapter findings beside the transfer problems, each file once', () => {
+      const invalid = { name: 'disk1.vmdk', errorMessage: message(`${CLS}.ovf_invalid_file`, 'x') };
+      const result = validateUpdateSession(
+        SESSION_ID,
+        alice,
+        stateAfter([ovfCreated, added('vm.ovf', T1), got('vm.ovf', T1), added('disk1.vmdk', T2)]),
+        { missingFiles: ['disk2.vmdk'], invalidFiles: [invalid] },
+      );
+      expect(result.hasErrors).toBe(true);
+      expect(result.missingFiles).toEqual(['disk2.vmdk']);
+      expect(result.invalidFiles.map((file) => file.name)).toEqual(['disk1.vmdk']);
+      expect(result.invalidFiles[0]?.errorMessage.id).toBe(
+        `${CLS}.update_session_file_not_received`,
+      );
+    });
+
+    describe('an .ova upload', () => {
+      const ova = [ovfCreated, added('vm.ova', T1), got('vm.ova', T1)];
+      const members = [
+        { name: 'vm.ovf', transferId: T2, size: 5, digests: { SHA1: EMPTY_DIGESTS.SHA1 } },
+      ];
+
+      it('postpones complete until the archive is unpacked', () => {
+        const [event] = spec.given(ova).when(complete).events();
+        expect(event?.type).toBe('UpdateSessionCompletionRequested');
+      });
+
+      it('is replaced by its members when unpacked', () => {
+        const [event] = spec
+          .given(ova)
+          .when({
+            type: 'UnpackUpdateSessionArchive',
+            ...envelope,
+            caller: SYSTEM_CALLER,
+            name: 'vm.ova',
+            transferId: T1,
+            members,
+          })
+          .events();
+        expect(event?.type).toBe('UpdateSessionArchiveUnpacked');
+        const files = filesAfter([...ova, event!]);
+        expect(Object.keys(files)).toEqual(['vm.ovf']);
+        expect(files['vm.ovf']).toMatchObject({ status: 'READY', transferId: T2, size: 5 });
+      });
+
+      it('refuses members with path tricks', () => {
+        spec
+          .given(ova)
+          .when({
+            type: 'UnpackUpdateSessionArchive',
+            ...envelope,
+            caller: SYSTEM_CALLER,
+            name: 'vm.ova',
+            transferId: T1,
+            members: [{ ...members[0]!, name: '../evil.ovf' }],
+          })
+          .thenThrows('INVALID_ARGUMENT');
+      });
+
+      it('is an ordinary file in an item of another type', () => {
+        spec
+          .given([sessionCreated(), added('vm.ova', T1), got('vm.ova', T1)])
+          .when(complete)
+          .then([sessionCompleted(NOW)]);
+      });
     });
   });
 });

@@ -3,6 +3,7 @@ import type {
   ChecksumInfo,
   Digests,
   SourceType,
+  SourceWarning,
   StoredFile,
   TransferEndpoint,
 } from '../content/content.types';
@@ -22,6 +23,8 @@ export interface ItemFacts {
   readonly id: string;
   readonly libraryId: string;
   readonly contentVersion: number;
+  /** The item's type (`ovf` turns the OVF adapter on). */
+  readonly type?: string;
   readonly files: readonly StoredFile[];
   /** The id of the item's ACTIVE update session, if there is one. */
   readonly activeUpdateSessionId?: string;
@@ -44,8 +47,31 @@ export interface UpdateUpdateSession extends Envelope {
   readonly warningBehavior?: readonly WarningBehavior[];
 }
 
+/** What a type adapter found wrong with the session's files (§8.6), read before deciding. */
+export interface AdapterFindings {
+  readonly missingFiles: readonly string[];
+  readonly invalidFiles: readonly { readonly name: string; readonly errorMessage: Message }[];
+}
+
 export interface CompleteUpdateSession extends Envelope {
   readonly type: 'CompleteUpdateSession';
+  /** The OVF adapter's verdict on the current files; absent for items without an adapter. */
+  readonly adapterFindings?: AdapterFindings;
+}
+
+/** An uploaded `.ova` was unpacked into its members, staged under fresh transfer ids (§8.6). */
+export interface UnpackUpdateSessionArchive extends Envelope {
+  readonly type: 'UnpackUpdateSessionArchive';
+  readonly name: string;
+  readonly transferId: string;
+  readonly members: readonly ArchiveMember[];
+}
+
+export interface ArchiveMember {
+  readonly name: string;
+  readonly transferId: string;
+  readonly size: number;
+  readonly digests: Digests;
 }
 
 export interface CancelUpdateSession extends Envelope {
@@ -60,6 +86,16 @@ export interface FailUpdateSession extends Envelope {
 
 export interface DeleteUpdateSession extends Envelope {
   readonly type: 'DeleteUpdateSession';
+}
+
+/**
+ * Asked by a delayed job or the sweep, never told: expires an idle ACTIVE session, purges a finished
+ * one whose retention ended, and does nothing when activity moved the deadline since (STYLE §6).
+ */
+export interface ExpireUpdateSession extends Envelope {
+  readonly type: 'ExpireUpdateSession';
+  /** A later deadline than the events know of, from upload activity that is not an event. */
+  readonly activityExpiresAt?: string;
 }
 
 export interface AddUpdateSessionFile extends Envelope {
@@ -91,6 +127,7 @@ export interface RecordUpdateSessionFileReceived extends Envelope {
   readonly transferId: string;
   readonly size: number;
   readonly digests: Digests;
+  readonly warnings?: readonly SourceWarning[];
 }
 
 export interface FailUpdateSessionFileTransfer extends Envelope {
@@ -108,8 +145,10 @@ export type UpdateSessionCommand =
   | CancelUpdateSession
   | FailUpdateSession
   | DeleteUpdateSession
+  | ExpireUpdateSession
   | AddUpdateSessionFile
   | RemoveUpdateSessionFile
   | StartUpdateSessionFileTransfer
   | RecordUpdateSessionFileReceived
-  | FailUpdateSessionFileTransfer;
+  | FailUpdateSessionFileTransfer
+  | UnpackUpdateSessionArchive;

@@ -1,8 +1,10 @@
 import type {
+  AdapterFindings,
   CancelUpdateSession,
   CompleteUpdateSession,
   CreateUpdateSession,
   DeleteUpdateSession,
+  ExpireUpdateSession,
   FailUpdateSession,
   KeepUpdateSessionAlive,
   UpdateSessionCommand,
@@ -10,11 +12,16 @@ import type {
 } from './update-session.commands';
 import {
   addFile,
+  awaitingUnpack,
   failTransfer,
   fileNotReceived,
+  isPullInFlight,
+  missingOrInvalidFiles,
   recordReceived,
   removeFile,
   startTransfer,
+  unignoredWarnings,
+  unpackArchive,
   unreceivedFiles,
   validationOf,
 } from './update-session-files';
@@ -24,11 +31,11 @@ import type { ActiveUpdateSession, UpdateSessionState } from './update-session.s
 import { evolveUpdateSession, initialUpdateSessionState } from './update-session.state';
 import { assertNever } from '../shared/assert-never';
 import type { Caller } from '../shared/caller';
-import { canSee } from '../shared/caller';
 import type { Decider } from '../shared/decider';
 import { addSeconds } from '../shared/decider';
-import { AlreadyExists, invalidSessionState, notFound, ResourceBusy } from '../shared/errors';
+import { AlreadyExists, invalidSessionState, ResourceBusy } from '../shared/errors';
 import { message } from '../shared/message';
+import { activeSession, sessionDeadline, visibleSession } from '../shared/session-rules';
 
 export const MAX_CLIENT_PROGRESS = 100;
 
@@ -54,19 +61,11 @@ type Operation =
   | 'validate'
   | 'upload';
 
-/** Sessions the caller may not see do not exist for them (issue 2 §5). */
 function visible(
   command: Envelope,
   state: UpdateSessionState,
 ): Exclude<UpdateSessionState, { status: 'EMPTY' | 'DELETED' }> {
-  if (
-    state.status === 'EMPTY' ||
-    state.status === 'DELETED' ||
-    !canSee(command.caller, state.owner)
-  ) {
-    throw notFound('update_session', command.sessionId);
-  }
-  return state;
+  return visibleSession('update_session', command, state);
 }
 
 function active(
@@ -74,11 +73,7 @@ function active(
   command: Envelope,
   state: UpdateSessionState,
 ): ActiveUpdateSession {
-  const session = visible(command, state);
-  if (session.status !== 'ACTIVE') {
-    throw invalidSessionState(operation, session.status, session.errorMessage?.defaultMessage);
-  }
-  return session;
+  return activeSession('update_session', operation, command, state);
 }
 
 function create(command: CreateUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
@@ -108,6 +103,7 @@ function create(command: CreateUpdateSession, state: UpdateSessionState): Update
         libraryItemId: command.item.id,
         libraryId: command.item.libraryId,
         itemContentVersion: command.item.contentVersion,
+        ...(command.item.type === undefined ? {} : { itemType: command.item.type }),
         owner: command.caller.user,
         ...(command.clientToken === undefined ? {} : { clientToken: command.clientToken }),
         warningBehavior: command.warningBehavior,
@@ -156,10 +152,52 @@ function update(command: UpdateUpdateSession, state: UpdateSessionState): Update
   ];
 }
 
+/**
+ * Check order of §4.2: ACTIVE; every pushed file READY (PULLs in flight only postpone); then
+ * un-ignored certificate warnings fail the session. The worker repeats this command when the last
+ * pull lands, so a postponed completion ends DONE or ERROR without the client.
+ */
 function complete(command: CompleteUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
   const session = active('complete', command, state);
-  const [unreceived] = unreceivedFiles(session);
-  if (unreceived) throw fileNotReceived(unreceived);
+  const unreceived = unreceivedFiles(session);
+  const blocking = unreceived.find((file) => !isPullInFlight(file));
+  if (blocking) throw fileNotReceived(blocking);
+  if (unreceived.length > 0 || awaitingUnpack(session).length > 0) {
+    if (session.completionRequested) return [];
+    return [
+      {
+        type: 'UpdateSessionCompletionRequested',
+        data: {
+          sessionId: command.sessionId,
+          requestedAt: command.now,
+          expiresAt: addSeconds(command.now, command.timeoutSeconds),
+        },
+      },
+    ];
+  }
+  const findings = command.adapterFindings;
+  if (findings && (findings.missingFiles.length > 0 || findings.invalidFiles.length > 0)) {
+    throw missingOrInvalidFiles(findings);
+  }
+  const warnings = unignoredWarnings(session);
+  if (warnings.length > 0) {
+    const reasons = warnings.map((warning) => warning.message.defaultMessage).join(' ');
+    return [
+      {
+        type: 'UpdateSessionFailed',
+        data: {
+          sessionId: command.sessionId,
+          errorMessage: message(
+            'com.vmware.vdcs.cls-main.update_session_unignored_warnings',
+            `The import of library item ${session.libraryItemId} has warnings that the session does not ignore: ${reasons}`,
+            [session.libraryItemId, reasons],
+          ),
+          failedAt: command.now,
+          expiresAt: addSeconds(command.now, command.timeoutSeconds),
+        },
+      },
+    ];
+  }
   return [
     {
       type: 'UpdateSessionCompleted',
@@ -222,13 +260,43 @@ function remove(command: DeleteUpdateSession, state: UpdateSessionState): Update
   ];
 }
 
+function expire(command: ExpireUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
+  if (state.status === 'EMPTY' || state.status === 'DELETED') return [];
+  const deadline = sessionDeadline(state.expiresAt, command.activityExpiresAt);
+  if (Date.parse(command.now) < Date.parse(deadline)) return [];
+  if (state.status === 'ACTIVE') {
+    return [
+      {
+        type: 'UpdateSessionExpired',
+        data: {
+          sessionId: command.sessionId,
+          expiredAt: command.now,
+          // Kept (CANCELED) for one more timeout, then purged like any finished session.
+          expiresAt: addSeconds(command.now, command.timeoutSeconds),
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'UpdateSessionPurged',
+      data: {
+        sessionId: command.sessionId,
+        libraryItemId: state.libraryItemId,
+        purgedAt: command.now,
+      },
+    },
+  ];
+}
+
 /** `validate` is a question, not a command: the same state rules, no events (§4.3). */
 export function validateUpdateSession(
   sessionId: string,
   caller: Caller,
   state: UpdateSessionState,
+  findings?: AdapterFindings,
 ): ValidationResult {
-  return validationOf(active('validate', { sessionId, caller }, state));
+  return validationOf(active('validate', { sessionId, caller }, state), findings);
 }
 
 export const updateSessionDecider: Decider<
@@ -255,6 +323,8 @@ export const updateSessionDecider: Decider<
         return fail(command, state);
       case 'DeleteUpdateSession':
         return remove(command, state);
+      case 'ExpireUpdateSession':
+        return expire(command, state);
       case 'AddUpdateSessionFile':
         return addFile(command, active('add', command, state));
       case 'RemoveUpdateSessionFile':
@@ -265,6 +335,8 @@ export const updateSessionDecider: Decider<
         return recordReceived(command, active('upload', command, state));
       case 'FailUpdateSessionFileTransfer':
         return failTransfer(command, active('upload', command, state));
+      case 'UnpackUpdateSessionArchive':
+        return unpackArchive(command, active('upload', command, state));
       default:
         return assertNever(command);
     }

@@ -1,5 +1,5 @@
 import type { UpdateSessionCommand, UpdateSessionEvent } from '@cls/domain';
-import { addSeconds, nextClientProgress, updateSessionDecider } from '@cls/domain';
+import { addSeconds, nextClientProgress, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
 import {
   admin,
   alice,
@@ -241,6 +241,107 @@ describe('update session decider (contract §8.1)', () => {
         .given([sessionCreated(), sessionKeptAlive({ clientProgress: 50 })])
         .when({ type: 'KeepUpdateSessionAlive', ...envelope, clientProgress: 20 })
         .then([sessionKeptAlive({ clientProgress: 50, expiresAt: LATER })]);
+    });
+  });
+
+  describe('expiry (contract §8.1, §8.5; asked, not told)', () => {
+    const created = sessionCreated(); // expires at T0 + TIMEOUT
+    const deadline = addSeconds(T0, TIMEOUT);
+    const expire = (now: string, activityExpiresAt?: string): UpdateSessionCommand => ({
+      type: 'ExpireUpdateSession',
+      sessionId: SESSION_ID,
+      caller: SYSTEM_CALLER,
+      now,
+      timeoutSeconds: TIMEOUT,
+      ...(activityExpiresAt === undefined ? {} : { activityExpiresAt }),
+    });
+
+    it('expires an idle ACTIVE session at its deadline, keeping it CANCELED for one more timeout', () => {
+      spec
+        .given([created])
+        .when(expire(deadline))
+        .then([
+          {
+            type: 'UpdateSessionExpired',
+            data: {
+              sessionId: SESSION_ID,
+              expiredAt: deadline,
+              expiresAt: addSeconds(deadline, TIMEOUT),
+            },
+          },
+        ]);
+    });
+
+    it('does nothing before the deadline', () => {
+      spec
+        .given([created])
+        .when(expire(addSeconds(deadline, -1)))
+        .thenNothingHappened();
+    });
+
+    it('does nothing when a keep-alive moved the deadline since the job was planned', () => {
+      spec
+        .given([created, sessionKeptAlive({ expiresAt: addSeconds(deadline, 60) })])
+        .when(expire(deadline))
+        .thenNothingHappened();
+    });
+
+    it('does nothing while upload activity (not an event) keeps the session alive', () => {
+      spec
+        .given([created])
+        .when(expire(deadline, addSeconds(deadline, 5)))
+        .thenNothingHappened();
+    });
+
+    it.each(Object.entries(terminal))(
+      'purges a %s session once its retention ended',
+      (_state, history) => {
+        spec
+          .given(history)
+          .when(expire(addSeconds(T0, TIMEOUT)))
+          .then([
+            {
+              type: 'UpdateSessionPurged',
+              data: { sessionId: SESSION_ID, libraryItemId: ITEM_ID, purgedAt: deadline },
+            },
+          ]);
+      },
+    );
+
+    it('keeps a finished session during its retention', () => {
+      spec
+        .given(terminal.DONE!)
+        .when(expire(addSeconds(deadline, -1)))
+        .thenNothingHappened();
+    });
+
+    it('is a no-op on unknown, deleted and purged sessions', () => {
+      spec.given([]).when(expire(deadline)).thenNothingHappened();
+      spec
+        .given([created, sessionCanceled(), sessionDeleted()])
+        .when(expire(deadline))
+        .thenNothingHappened();
+      const purged: UpdateSessionEvent = {
+        type: 'UpdateSessionPurged',
+        data: { sessionId: SESSION_ID, libraryItemId: ITEM_ID, purgedAt: deadline },
+      };
+      spec
+        .given([created, sessionCanceled(), purged])
+        .when(expire(addSeconds(deadline, 3600)))
+        .thenNothingHappened();
+    });
+
+    it('an expired session refuses every operation as CANCELED', () => {
+      spec
+        .given([
+          created,
+          {
+            type: 'UpdateSessionExpired',
+            data: { sessionId: SESSION_ID, expiredAt: deadline, expiresAt: LATER },
+          },
+        ])
+        .when(operations.keep_alive!)
+        .thenThrows('NOT_ALLOWED_IN_CURRENT_STATE');
     });
   });
 });

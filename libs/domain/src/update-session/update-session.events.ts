@@ -2,24 +2,13 @@ import type {
   ChecksumInfo,
   Digests,
   SourceType,
+  SourceWarning,
   StoredFile,
   TransferEndpoint,
+  WarningType,
 } from '../content/content.types';
 import type { DomainEvent } from '../shared/decider';
 import type { Message } from '../shared/message';
-
-export type WarningType =
-  | 'SELF_SIGNED_CERTIFICATE'
-  | 'EXPIRED_CERTIFICATE'
-  | 'NOT_YET_VALID_CERTIFICATE'
-  | 'UNTRUSTED_CERTIFICATE';
-
-export const WARNING_TYPES: readonly WarningType[] = [
-  'SELF_SIGNED_CERTIFICATE',
-  'EXPIRED_CERTIFICATE',
-  'NOT_YET_VALID_CERTIFICATE',
-  'UNTRUSTED_CERTIFICATE',
-];
 
 export interface WarningBehavior {
   readonly type: WarningType;
@@ -39,6 +28,8 @@ export type UpdateSessionCreated = DomainEvent<
     readonly libraryId: string;
     /** The item's `content_version` when the session opened. */
     readonly itemContentVersion: number;
+    /** The item's type at creation; absent in events before type adapters existed. */
+    readonly itemType?: string;
     readonly owner: string;
     readonly clientToken?: string;
     readonly warningBehavior: readonly WarningBehavior[];
@@ -63,6 +54,12 @@ export type UpdateSessionCompleted = DomainEvent<
   Expiring & { readonly completedAt: string }
 >;
 
+/** `complete` arrived while PULL files were still in flight: the worker finishes it (§4.2). */
+export type UpdateSessionCompletionRequested = DomainEvent<
+  'UpdateSessionCompletionRequested',
+  Expiring & { readonly requestedAt: string }
+>;
+
 export type UpdateSessionCancellationReason = 'CLIENT' | 'ITEM_DELETED';
 
 export type UpdateSessionCanceled = DomainEvent<
@@ -73,6 +70,18 @@ export type UpdateSessionCanceled = DomainEvent<
 export type UpdateSessionFailed = DomainEvent<
   'UpdateSessionFailed',
   Expiring & { readonly errorMessage: Message; readonly failedAt: string }
+>;
+
+/** Nobody touched the ACTIVE session for a whole timeout: treated as a cancel (§8.1). */
+export type UpdateSessionExpired = DomainEvent<
+  'UpdateSessionExpired',
+  Expiring & { readonly expiredAt: string }
+>;
+
+/** A finished session's retention ended: its view goes, its history stays (§8.1). */
+export type UpdateSessionPurged = DomainEvent<
+  'UpdateSessionPurged',
+  { readonly sessionId: string; readonly libraryItemId: string; readonly purgedAt: string }
 >;
 
 export type UpdateSessionDeleted = DomainEvent<
@@ -111,6 +120,7 @@ export type UpdateSessionFileReceived = DomainEvent<
     readonly transferId: string;
     readonly size: number;
     readonly digests: Digests;
+    readonly warnings?: readonly SourceWarning[];
   }
 >;
 
@@ -119,16 +129,35 @@ export type UpdateSessionFileTransferFailed = DomainEvent<
   Expiring & { readonly name: string; readonly transferId: string; readonly errorMessage: Message }
 >;
 
+/** The `.ova` entry gave way to the files inside it, each READY with what was measured. */
+export type UpdateSessionArchiveUnpacked = DomainEvent<
+  'UpdateSessionArchiveUnpacked',
+  Expiring & {
+    readonly name: string;
+    readonly transferId: string;
+    readonly members: readonly {
+      readonly name: string;
+      readonly transferId: string;
+      readonly size: number;
+      readonly digests: Digests;
+    }[];
+  }
+>;
+
 export type UpdateSessionEvent =
   | UpdateSessionCreated
   | UpdateSessionKeptAlive
   | UpdateSessionWarningBehaviorUpdated
   | UpdateSessionCompleted
+  | UpdateSessionCompletionRequested
   | UpdateSessionCanceled
+  | UpdateSessionExpired
+  | UpdateSessionPurged
   | UpdateSessionFailed
   | UpdateSessionDeleted
   | UpdateSessionFileAdded
   | UpdateSessionFileRemoved
   | UpdateSessionFileTransferStarted
   | UpdateSessionFileReceived
-  | UpdateSessionFileTransferFailed;
+  | UpdateSessionFileTransferFailed
+  | UpdateSessionArchiveUnpacked;

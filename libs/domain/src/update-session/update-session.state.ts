@@ -8,6 +8,7 @@ interface Identity {
   readonly libraryItemId: string;
   readonly owner: string;
   readonly clientToken?: string;
+  readonly itemType?: string;
   readonly expiresAt: string;
   /** The session's file list by name; terminal sessions keep it so staged bytes can be found. */
   readonly files: Readonly<Record<string, SessionFile>>;
@@ -17,6 +18,8 @@ export type ActiveUpdateSession = Identity & {
   readonly status: 'ACTIVE';
   readonly clientProgress: number;
   readonly warningBehavior: readonly WarningBehavior[];
+  /** `complete` came while PULL files were in flight; the last one to arrive finishes it. */
+  readonly completionRequested: boolean;
 };
 
 export type FinishedUpdateSession = Identity & {
@@ -66,9 +69,11 @@ export function evolveUpdateSession(
         libraryItemId: event.data.libraryItemId,
         owner: event.data.owner,
         ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),
+        ...(event.data.itemType === undefined ? {} : { itemType: event.data.itemType }),
         expiresAt: event.data.expiresAt,
         clientProgress: 0,
         warningBehavior: event.data.warningBehavior,
+        completionRequested: false,
         files: Object.fromEntries(
           (event.data.snapshot ?? []).map((stored) => [
             stored.name,
@@ -78,6 +83,7 @@ export function evolveUpdateSession(
               status: 'READY',
               size: stored.size,
               digests: stored.digests,
+              storageKey: stored.storageKey,
             },
           ]),
         ),
@@ -92,7 +98,12 @@ export function evolveUpdateSession(
         : state;
     case 'UpdateSessionCompleted':
       return current ? { ...current, status: 'DONE', expiresAt: event.data.expiresAt } : state;
+    case 'UpdateSessionCompletionRequested':
+      return state.status === 'ACTIVE'
+        ? { ...state, completionRequested: true, expiresAt: event.data.expiresAt }
+        : state;
     case 'UpdateSessionCanceled':
+    case 'UpdateSessionExpired':
       return current ? { ...current, status: 'CANCELED', expiresAt: event.data.expiresAt } : state;
     case 'UpdateSessionFailed':
       return current
@@ -104,6 +115,7 @@ export function evolveUpdateSession(
           }
         : state;
     case 'UpdateSessionDeleted':
+    case 'UpdateSessionPurged':
       return { status: 'DELETED', sessionId: event.data.sessionId };
     case 'UpdateSessionFileAdded': {
       if (state.status !== 'ACTIVE') return state;
@@ -145,6 +157,7 @@ export function evolveUpdateSession(
           status: 'READY',
           size: event.data.size,
           digests: event.data.digests,
+          ...(event.data.warnings?.length ? { warnings: event.data.warnings } : {}),
         }),
         event.data.expiresAt,
       );
@@ -156,6 +169,25 @@ export function evolveUpdateSession(
         (file) => ({ ...file, status: 'ERROR', errorMessage: event.data.errorMessage }),
         event.data.expiresAt,
       );
+    case 'UpdateSessionArchiveUnpacked': {
+      if (state.status !== 'ACTIVE') return state;
+      const archive = state.files[event.data.name];
+      if (archive?.transferId !== event.data.transferId) return state;
+      const files: Record<string, SessionFile> = Object.fromEntries(
+        Object.entries(state.files).filter(([name]) => name !== event.data.name),
+      );
+      for (const member of event.data.members) {
+        files[member.name] = {
+          name: member.name,
+          sourceType: archive.sourceType,
+          status: 'READY',
+          transferId: member.transferId,
+          size: member.size,
+          digests: member.digests,
+        };
+      }
+      return { ...state, expiresAt: event.data.expiresAt, files };
+    }
     default:
       return assertNever(event);
   }

@@ -69,6 +69,7 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
           item: {
             id: item.id,
             libraryId: item.libraryId,
+            ...(item.type === undefined ? {} : { type: item.type }),
             contentVersion:
               current.status === 'LIVE' ? current.contentVersion : item.contentVersion,
             files: current.status === 'LIVE' ? current.files : [],

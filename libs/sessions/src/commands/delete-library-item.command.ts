@@ -5,6 +5,7 @@ import { requirePrivilege } from '@cls/access';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { LibraryContentRemoval } from './library-content-removal';
+import { ContentStorage } from '../content/content-storage';
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
@@ -27,6 +28,7 @@ export class DeleteLibraryItemHandler implements ICommandHandler<DeleteLibraryIt
     private readonly clock: Clock,
     private readonly items: LibraryItemQueries,
     private readonly removal: LibraryContentRemoval,
+    private readonly storage: ContentStorage,
   ) {}
 
   async execute({ context, itemId }: DeleteLibraryItemCommand): Promise<void> {
@@ -36,9 +38,10 @@ export class DeleteLibraryItemHandler implements ICommandHandler<DeleteLibraryIt
       id: item.id,
       libraryId: item.libraryId,
     });
-    await this.runner.transact(
+    const { result } = await this.runner.transact(
       (scope) => this.removal.removeItem(scope, item.id, 'CLIENT', this.clock.now().toISOString()),
       metadataFor(context, 'DeleteLibraryItem'),
     );
+    if (result.canceledSessionId) await this.storage.discardSession(result.canceledSessionId);
   }
 }

@@ -6,6 +6,7 @@ import { libraryDecider, notFound } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { LibraryContentRemoval } from './library-content-removal';
+import { ContentStorage } from '../content/content-storage';
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
@@ -30,6 +31,7 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
     private readonly libraries: LibraryQueries,
     private readonly items: LibraryItemQueries,
     private readonly removal: LibraryContentRemoval,
+    private readonly storage: ContentStorage,
   ) {}
 
   async execute({ context, libraryId }: DeleteLocalLibraryCommand): Promise<void> {
@@ -39,7 +41,7 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
       kind: 'library',
       id: library.id,
     });
-    await this.runner.transact(
+    const { result: canceledSessionIds } = await this.runner.transact(
       async (scope) => {
         const now = this.clock.now().toISOString();
         await scope.decide(libraryDecider, library.id, {
@@ -47,11 +49,20 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
           libraryId: library.id,
           now,
         });
+        const canceled: string[] = [];
         for (const itemId of await this.items.idsInLibrary(library.id)) {
-          await this.removal.removeItem(scope, itemId, 'LIBRARY_DELETED', now);
+          const { canceledSessionId } = await this.removal.removeItem(
+            scope,
+            itemId,
+            'LIBRARY_DELETED',
+            now,
+          );
+          if (canceledSessionId) canceled.push(canceledSessionId);
         }
+        return canceled;
       },
       metadataFor(context, 'DeleteLocalLibrary'),
     );
+    await Promise.all(canceledSessionIds.map((id) => this.storage.discardSession(id)));
   }
 }

@@ -8,7 +8,10 @@ import type { DecisionScope } from '@cls/event-store';
 
 import { UpdateSessionQueries } from '../queries/update-session.queries';
 
-/** The decisions shared by item delete and library delete: the item goes, its ACTIVE session is canceled. */
+/**
+ * The decisions shared by item delete and library delete: the item goes, its ACTIVE session is
+ * canceled. The caller discards that session's staged bytes once the transaction has committed.
+ */
 @Injectable()
 export class LibraryContentRemoval {
   constructor(
@@ -21,7 +24,7 @@ export class LibraryContentRemoval {
     itemId: string,
     reason: LibraryItemDeletionReason,
     now: string,
-  ): Promise<void> {
+  ): Promise<{ readonly canceledSessionId?: string }> {
     await scope.decide(libraryItemDecider, itemId, {
       type: 'DeleteLibraryItem',
       itemId,
@@ -29,15 +32,15 @@ export class LibraryContentRemoval {
       now,
     });
     const active = await this.sessions.activeSessionOf(itemId);
-    if (active) {
-      await scope.decide(updateSessionDecider, active.id, {
-        type: 'CancelUpdateSession',
-        sessionId: active.id,
-        reason: 'ITEM_DELETED',
-        caller: SYSTEM_CALLER,
-        now,
-        timeoutSeconds: this.config.sessionTimeoutSeconds,
-      });
-    }
+    if (!active) return {};
+    await scope.decide(updateSessionDecider, active.id, {
+      type: 'CancelUpdateSession',
+      sessionId: active.id,
+      reason: 'ITEM_DELETED',
+      caller: SYSTEM_CALLER,
+      now,
+      timeoutSeconds: this.config.sessionTimeoutSeconds,
+    });
+    return { canceledSessionId: active.id };
   }
 }

@@ -4,11 +4,19 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG, failpoint } from '@cls/config';
 
 import type { CompleteUpdateSession, IncomingFile } from '@cls/domain';
-import { libraryItemDecider, notFound, updateSessionDecider } from '@cls/domain';
+import {
+  invalidSessionState,
+  isOvfMetadataFile,
+  OVF_ITEM_TYPE,
+  libraryItemDecider,
+  notFound,
+  updateSessionDecider,
+} from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
+import { OvfAdapter } from '../content/ovf/ovf-adapter';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
 
@@ -25,14 +33,26 @@ export class UpdateSessionCompletion {
     private readonly storage: ContentStorage,
     private readonly items: LibraryItemQueries,
     private readonly libraries: LibraryQueries,
+    private readonly ovf: OvfAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Completes now, or records that the worker must once the pulls in flight land (the session stays
+   * ACTIVE); un-ignored warnings fail the session and the caller hears why.
+   */
   async complete(command: CompleteUpdateSession, metadata: EventMetadata): Promise<void> {
-    await this.runner.transact(async (scope) => {
-      const decided = await scope.decide(updateSessionDecider, command.sessionId, command);
+    const { result: outcome } = await this.runner.transact(async (scope) => {
+      // The adapter judges the files as they are now; a concurrent change re-runs this plan.
+      const { state: current } = await scope.load(updateSessionDecider, command.sessionId);
+      const findings = current.status === 'ACTIVE' ? await this.ovf.findings(current) : undefined;
+      const decided = await scope.decide(updateSessionDecider, command.sessionId, {
+        ...command,
+        ...(findings === undefined ? {} : { adapterFindings: findings }),
+      });
       const session = decided.before;
-      if (decided.events.length === 0 || session.status !== 'ACTIVE') return;
+      const completed = decided.events.some((event) => event.type === 'UpdateSessionCompleted');
+      if (!completed || session.status !== 'ACTIVE') return decided.state;
       const item = await this.items.require(session.libraryItemId);
       const library = await this.libraries.find(item.libraryId);
       if (!library) throw notFound('library', item.libraryId);
@@ -44,6 +64,8 @@ export class UpdateSessionCompletion {
           kept.push(file.name);
           continue;
         }
+        // An OVF package's manifest and certificate are consumed by validation, not stored (§8.6).
+        if (session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name)) continue;
         const storageKey = this.storage.storageKey(item.id, file.name, file.transferId);
         await this.storage.promote(
           this.storage.stagingPath(session.sessionId, file.transferId),
@@ -65,7 +87,12 @@ export class UpdateSessionCompletion {
         kept,
         now: command.now,
       });
+      return decided.state;
     }, metadata);
+    if (outcome.status === 'ACTIVE') return;
     await this.storage.discardSession(command.sessionId);
+    if (outcome.status === 'ERROR') {
+      throw invalidSessionState('complete', outcome.status, outcome.errorMessage?.defaultMessage);
+    }
   }
 }

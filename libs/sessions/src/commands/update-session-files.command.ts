@@ -8,10 +8,11 @@ import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { ChecksumInfo, SourceType, TransferEndpoint, UpdateSessionState } from '@cls/domain';
-import { updateSessionDecider } from '@cls/domain';
+import { invalidArgument, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
+import { normalizeThumbprint } from '../content/pull/certificate-thumbprint';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
 import { Clock } from '../shared/clock';
@@ -61,6 +62,19 @@ function readsLocalStorage(endpoint: TransferEndpoint | undefined): boolean {
   }
 }
 
+/** The endpoint with its thumbprint in the one spelling we store and compare (upper-case, colons). */
+function pinnedEndpoint(endpoint: TransferEndpoint | undefined): TransferEndpoint | undefined {
+  if (endpoint?.sslCertificateThumbprint === undefined) return endpoint;
+  const thumbprint = normalizeThumbprint(endpoint.sslCertificateThumbprint);
+  if (thumbprint === undefined) {
+    throw invalidArgument(
+      'file_spec.source_endpoint.ssl_certificate_thumbprint',
+      'expected the SHA-1 or SHA-256 thumbprint of the certificate in hex, plain or colon-separated',
+    );
+  }
+  return { ...endpoint, sslCertificateThumbprint: thumbprint };
+}
+
 /**
  * `add` declares a file (replacing a same-named entry with a fresh transfer) and `remove` drops
  * one; the staged bytes of whatever they replace are discarded once the event is stored.
@@ -77,6 +91,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
   ) {}
 
   async execute({ context, sessionId, input }: AddUpdateSessionFileCommand): Promise<void> {
+    const sourceEndpoint = pinnedEndpoint(input.sourceEndpoint);
     if (input.sourceType === 'PULL' && readsLocalStorage(input.sourceEndpoint)) {
       // Reading the server's own storage needs ContentLibrary.ReadStorage on the item (§8.7).
       const session = await this.sessions.get(context.caller, sessionId);
@@ -101,7 +116,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
         transferId: randomUUID(),
         ...(input.size === undefined ? {} : { declaredSize: input.size }),
         ...(input.checksumInfo === undefined ? {} : { expectedChecksum: input.checksumInfo }),
-        ...(input.sourceEndpoint === undefined ? {} : { sourceEndpoint: input.sourceEndpoint }),
+        ...(sourceEndpoint === undefined ? {} : { sourceEndpoint }),
       },
       metadataFor(context, 'AddUpdateSessionFile'),
     );

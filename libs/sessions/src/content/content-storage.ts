@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +7,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { StorageBacking } from '@cls/domain';
+
+/** The suffix of a stored file still being copied into place across file systems. */
+const PARTIAL_SUFFIX = '.partial';
+
+function ignoring(...codes: string[]): (error: unknown) => void {
+  return (error) => {
+    if (!codes.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  };
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -78,11 +87,43 @@ export class ContentStorage {
       await rename(staged, stored);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      const partial = `${stored}.partial`;
+      const partial = `${stored}${PARTIAL_SUFFIX}`;
       await copyFile(staged, partial);
       await rename(partial, stored);
       await rm(staged, { force: true });
     }
+  }
+
+  /**
+   * The storage keys present on disk for an item, each with the key it belongs to: a copy still
+   * in progress (`<key>.partial`) belongs to the key it will become.
+   */
+  async storedKeys(
+    libraryFolder: string,
+    itemId: string,
+  ): Promise<readonly { readonly key: string; readonly of: string }[]> {
+    const names = await readdir(join(libraryFolder, itemId)).catch((error: unknown) => {
+      ignoring('ENOENT')(error);
+      return [];
+    });
+    return names.map((name) => {
+      const key = `${itemId}/${name}`;
+      return { key, of: key.endsWith(PARTIAL_SUFFIX) ? key.slice(0, -PARTIAL_SUFFIX.length) : key };
+    });
+  }
+
+  async removeStored(libraryFolder: string, storageKey: string): Promise<void> {
+    await rm(this.storedPath(libraryFolder, storageKey), { force: true });
+  }
+
+  /** Removes a deleted item's folder once it is empty. */
+  async removeItemFolder(libraryFolder: string, itemId: string): Promise<void> {
+    await rmdir(join(libraryFolder, itemId)).catch(ignoring('ENOENT', 'ENOTEMPTY'));
+  }
+
+  /** Removes a deleted library's folder once it is empty. */
+  async removeLibraryFolder(libraryFolder: string): Promise<void> {
+    await rmdir(libraryFolder).catch(ignoring('ENOENT', 'ENOTEMPTY'));
   }
 
   async discardTransfer(sessionId: string, transferId: string): Promise<void> {

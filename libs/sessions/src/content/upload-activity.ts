@@ -1,49 +1,60 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
+import { LOGIN_TOUCH_INTERVAL_MS } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import { DATA_SOURCE } from '@cls/database';
+import { Metrics } from '@cls/observability';
 
-const ACTIVITY_INTERVAL_MS = 5_000;
+import { throttledActivity } from './activity-throttle';
 
 /**
  * Writes are activity (§7.1): every few seconds of a running upload refresh the session's expiry and
  * its owner's API login, so a five-hour upload meets neither an expired session nor a 401 at
- * `complete` (issue 3 §2). Byte counts need no writes: they are read from the staged file.
+ * `complete` (issue 3 §2). Byte counts need no writes: they are read from the staged file (and
+ * counted for the metrics in memory).
  */
 @Injectable()
 export class UploadActivity {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
-  /** A callback for every chunk that writes at most once per interval, one write at a time. */
-  tracker(sessionId: string, owner: string): () => void {
-    let last = 0;
-    let pending: Promise<void> = Promise.resolve();
-    return () => {
-      const now = Date.now();
-      if (now - last < ACTIVITY_INTERVAL_MS) return;
-      last = now;
-      // Best effort: a failed refresh must not fail the upload.
-      pending = pending
-        .then(() => this.record(sessionId, owner, new Date(now)))
-        .catch(() => undefined);
+  /**
+   * A callback for every chunk of a PUSH body (`upload`) or a PULL source (`pull`); it writes at
+   * most once per interval (see throttledActivity).
+   */
+  tracker(sessionId: string, owner: string, direction: 'upload' | 'pull'): (bytes: number) => void {
+    const activity = throttledActivity(this.config.sessionTimeoutSeconds, (now) =>
+      this.record(sessionId, owner, now),
+    );
+    const transferred = this.metrics.bytes(direction);
+    return (bytes) => {
+      transferred.inc(bytes);
+      activity.touch();
     };
   }
 
+  /**
+   * One statement, so one round trip and one commit per refresh. Logins used in the last few
+   * seconds are left alone, as the authentication guard leaves them: every upload of an account
+   * would otherwise write the same login rows, and concurrent uploads would queue on their locks.
+   */
   private async record(sessionId: string, owner: string, now: Date): Promise<void> {
     const expiresAt = new Date(now.getTime() + this.config.sessionTimeoutSeconds * 1000);
     const idleCutoff = new Date(now.getTime() - this.config.loginIdleTimeoutSeconds * 1000);
+    const touchedBefore = new Date(now.getTime() - LOGIN_TOUCH_INTERVAL_MS);
     await this.db.query(
-      `UPDATE update_session_view SET expiration_time = $2 WHERE id = $1 AND state = 'ACTIVE' AND expiration_time < $2`,
-      [sessionId, expiresAt],
-    );
-    await this.db.query(
-      'UPDATE api_session SET last_accessed_time = $2 WHERE user_name = $1 AND last_accessed_time BETWEEN $3 AND $2',
-      [owner, now, idleCutoff],
+      `WITH session AS (
+         UPDATE update_session_view SET expiration_time = $2
+          WHERE id = $1 AND state = 'ACTIVE' AND expiration_time < $2
+       )
+       UPDATE api_session SET last_accessed_time = $4
+        WHERE user_name = $3 AND last_accessed_time BETWEEN $5 AND $6`,
+      [sessionId, expiresAt, owner, now, idleCutoff, touchedBefore],
     );
   }
 }

@@ -1,36 +1,29 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import type { ChecksumAlgorithm, UpdateSessionCommand } from '@cls/domain';
 import {
   ConcurrentChange,
   fileAlreadyReceived,
   invalidArgument,
   message,
   notFound,
-  STORED_CHECKSUM,
-  SYSTEM_CALLER,
-  updateSessionDecider,
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
-import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from './content-storage';
 import type { ContentRange } from './content-range';
 import { parseContentRange } from './content-range';
-import { createDigester, hashing } from './digester';
 import { DataPlaneTokens } from './data-plane-tokens';
+import type { StagedBytes } from './staging-writer';
+import { StagingWriter, TooLong } from './staging-writer';
+import { TransferDecisions } from './transfer-decisions';
 import { UploadActivity } from './upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import { Clock } from '../shared/clock';
 
 export interface UploadRequest {
   readonly token: string;
@@ -44,8 +37,6 @@ export interface UploadRequest {
 /** What the transport answers: every byte so far is safe on disk, or the file is complete and valid. */
 export type UploadOutcome =
   { readonly kind: 'partial'; readonly received: number } | { readonly kind: 'complete' };
-
-class TooLong extends Error {}
 
 /** Errors of a client that vanished mid-body: the staged bytes stay and the upload can resume. */
 function isDisconnect(error: unknown): boolean {
@@ -73,8 +64,8 @@ export class UploadService {
     private readonly sessions: UpdateSessionQueries,
     private readonly storage: ContentStorage,
     private readonly activity: UploadActivity,
-    private readonly runner: DeciderCommandRunner,
-    private readonly clock: Clock,
+    private readonly writer: StagingWriter,
+    private readonly decisions: TransferDecisions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -113,9 +104,13 @@ export class UploadService {
     request: UploadRequest,
   ): Promise<UploadOutcome> {
     const range = parseContentRange(request.contentRange);
-    const staged = await this.storage.stagedSize(file.sessionId, transferId);
     const offset = range?.first ?? 0;
-    this.checkPlacement(file, range, staged, request.contentLength);
+    this.checkPlacement(
+      file,
+      range,
+      await this.storage.stagedSize(file.sessionId, transferId),
+      request.contentLength,
+    );
     const metadata: EventMetadata = {
       actor: `data-plane:${owner}`,
       correlationId: request.correlationId,
@@ -129,53 +124,24 @@ export class UploadService {
     ) {
       await this.failTooLong(file, metadata);
     }
-    await this.storage.prepareStaging(file.sessionId);
-    await this.decide(
-      file,
+    await this.decisions.decide(
+      file.sessionId,
       { type: 'StartUpdateSessionFileTransfer', name: file.name, transferId },
       metadata,
     );
 
-    const algorithms = [
-      ...new Set<ChecksumAlgorithm>([
-        STORED_CHECKSUM,
-        file.expectedChecksum?.algorithm ?? STORED_CHECKSUM,
-      ]),
-    ];
-    const digester = createDigester(algorithms, file.declaredSize);
-    const stagingPath = this.storage.stagingPath(file.sessionId, transferId);
-    const active = this.activity.tracker(file.sessionId, owner);
-    let received = offset;
+    let staged: StagedBytes;
     try {
-      // A resumed upload hashes the bytes it already has before the new ones.
-      if (offset > 0)
-        await pipeline(
-          createReadStream(stagingPath, { end: offset - 1 }),
-          hashing(digester),
-          async (source) => {
-            for await (const _ of source) void _;
-          },
-        );
-      const limit = file.declaredSize;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          received += chunk.length;
-          if (limit !== undefined && received > limit) {
-            callback(new TooLong());
-            return;
-          }
-          active();
-          callback(null, chunk);
-        },
+      staged = await this.writer.stage({
+        sessionId: file.sessionId,
+        transferId,
+        ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
+        ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
+        offset,
+        body: request.body,
+        onChunk: this.activity.tracker(file.sessionId, owner, 'upload'),
       });
-      await pipeline(
-        request.body,
-        meter,
-        hashing(digester),
-        createWriteStream(stagingPath, { flags: offset > 0 ? 'r+' : 'w', start: offset }),
-      );
     } catch (error) {
-      digester.close();
       if (error instanceof TooLong) return this.failTooLong(file, metadata);
       if (isDisconnect(error))
         return {
@@ -184,13 +150,14 @@ export class UploadService {
         };
       throw error;
     }
+    const received = staged.received;
     if (range !== undefined && (range.total === undefined || received < range.total)) {
-      digester.close();
+      staged.discard();
       return { kind: 'partial', received };
     }
-    const digests = await digester.digests();
-    const decided = await this.decide(
-      file,
+    const digests = await staged.digests();
+    const decided = await this.decisions.decide(
+      file.sessionId,
       {
         type: 'RecordUpdateSessionFileReceived',
         name: file.name,
@@ -270,8 +237,8 @@ export class UploadService {
       `File ${file.name}: received more than the declared ${file.declaredSize} bytes.`,
       [file.name, String(file.declaredSize)],
     );
-    await this.decide(
-      file,
+    await this.decisions.decide(
+      file.sessionId,
       {
         type: 'FailUpdateSessionFileTransfer',
         name: file.name,
@@ -283,28 +250,4 @@ export class UploadService {
     await this.storage.discardSession(file.sessionId);
     throw invalidArgument('upload', reason.defaultMessage);
   }
-
-  private decide(
-    file: SessionFileView,
-    command: DistributiveOmit<
-      UpdateSessionCommand,
-      'sessionId' | 'caller' | 'now' | 'timeoutSeconds'
-    >,
-    metadata: EventMetadata,
-  ) {
-    return this.runner.execute(
-      updateSessionDecider,
-      file.sessionId,
-      {
-        ...command,
-        sessionId: file.sessionId,
-        caller: SYSTEM_CALLER,
-        now: this.clock.now().toISOString(),
-        timeoutSeconds: this.config.sessionTimeoutSeconds,
-      },
-      metadata,
-    );
-  }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -12,11 +12,18 @@ import type {
   TransferStatus,
   ValidationResult,
 } from '@cls/domain';
-import { noSuchFile, updateSessionDecider, validateUpdateSession } from '@cls/domain';
+import {
+  isOvfMetadataFile,
+  noSuchFile,
+  OVF_ITEM_TYPE,
+  updateSessionDecider,
+  validateUpdateSession,
+} from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { UpdateSessionQueries } from './update-session.queries';
 import { ContentStorage } from '../content/content-storage';
+import { OvfAdapter } from '../content/ovf/ovf-adapter';
 
 export interface SessionFileView {
   readonly sessionId: string;
@@ -31,6 +38,8 @@ export interface SessionFileView {
   readonly sourceEndpoint?: TransferEndpoint;
   readonly errorMessage?: Message;
   readonly bytesTransferred: number;
+  /** False for an OVF package's manifest and certificate, which are not stored (§8.6). */
+  readonly keepInStorage: boolean;
 }
 
 interface FileRow {
@@ -45,7 +54,12 @@ interface FileRow {
   digests: Digests | null;
   source_endpoint: TransferEndpoint | null;
   error_message: Message | null;
+  item_type: string | null;
 }
+
+/** The row plus its item's type, which decides whether an OVF metadata file is kept (§4.3). */
+const FILE_COLUMNS = `f.*, (SELECT i.type FROM update_session_view s JOIN library_item_view i ON i.id = s.library_item_id
+                             WHERE s.id = f.session_id) AS item_type`;
 
 export function sessionFileFromRow(row: FileRow): SessionFileView {
   return {
@@ -62,6 +76,7 @@ export function sessionFileFromRow(row: FileRow): SessionFileView {
     ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
     // Received files count all their bytes; running ones are measured on disk (withProgress).
     bytesTransferred: row.status === 'READY' && row.size !== null ? Number(row.size) : 0,
+    keepInStorage: !(row.item_type === OVF_ITEM_TYPE && isOvfMetadataFile(row.name)),
   };
 }
 
@@ -73,6 +88,7 @@ export class UpdateSessionFileQueries {
     private readonly sessions: UpdateSessionQueries,
     private readonly runner: DeciderCommandRunner,
     private readonly storage: ContentStorage,
+    private readonly ovf: OvfAdapter,
   ) {}
 
   /**
@@ -90,7 +106,7 @@ export class UpdateSessionFileQueries {
   async list(caller: AuthenticatedCaller, sessionId: string): Promise<SessionFileView[]> {
     await this.sessions.get(caller, sessionId);
     const rows = await this.db.query<FileRow[]>(
-      'SELECT * FROM update_session_file_view WHERE session_id = $1 ORDER BY name',
+      `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.session_id = $1 ORDER BY f.name`,
       [sessionId],
     );
     return Promise.all(rows.map((row) => this.withProgress(sessionFileFromRow(row))));
@@ -104,7 +120,7 @@ export class UpdateSessionFileQueries {
   ): Promise<SessionFileView> {
     await this.sessions.get(caller, sessionId);
     const [row] = await this.db.query<FileRow[]>(
-      'SELECT * FROM update_session_file_view WHERE session_id = $1 AND name = $2',
+      `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.session_id = $1 AND f.name = $2`,
       [sessionId, name],
     );
     if (!row) throw noSuchFile(name);
@@ -113,7 +129,7 @@ export class UpdateSessionFileQueries {
 
   async byTransfer(transferId: string): Promise<SessionFileView | undefined> {
     const [row] = await this.db.query<FileRow[]>(
-      'SELECT * FROM update_session_file_view WHERE transfer_id = $1',
+      `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.transfer_id = $1`,
       [transferId],
     );
     return row && sessionFileFromRow(row);
@@ -122,6 +138,9 @@ export class UpdateSessionFileQueries {
   /** `validate` reads the session's own stream, so it judges exactly what `complete` would. */
   async validate(caller: AuthenticatedCaller, sessionId: string): Promise<ValidationResult> {
     const { state } = await this.runner.load(updateSessionDecider, sessionId);
-    return validateUpdateSession(sessionId, caller, state);
+    // Refuses a session the caller may not see (or not ACTIVE) before any file is read.
+    const transfers = validateUpdateSession(sessionId, caller, state);
+    const findings = state.status === 'ACTIVE' ? await this.ovf.findings(state) : undefined;
+    return findings ? validateUpdateSession(sessionId, caller, state, findings) : transfers;
   }
 }

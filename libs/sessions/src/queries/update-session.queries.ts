@@ -5,7 +5,7 @@ import type { AuthenticatedCaller } from '@cls/access';
 import { requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import { isUuid } from '../shared/client-token';
-import type { Message, WarningBehavior } from '@cls/domain';
+import type { Message, SourceWarning, TransferStatus, WarningBehavior } from '@cls/domain';
 import { canSee, notFound } from '@cls/domain';
 
 import { LibraryItemQueries } from './library-item.queries';
@@ -22,6 +22,11 @@ export interface UpdateSessionView {
   readonly expirationTime: Date;
   readonly warningBehavior: readonly WarningBehavior[];
   readonly errorMessage?: Message;
+  /** Certificate warnings of the session's received files (preview_info, §5). */
+  readonly warnings: readonly SourceWarning[];
+  readonly itemType?: string;
+  /** Status of the OVF descriptor added in this session, if any (preview state, §8.3). */
+  readonly descriptorStatus?: TransferStatus;
 }
 
 interface SessionRow {
@@ -34,6 +39,9 @@ interface SessionRow {
   expiration_time: Date;
   warning_behavior: WarningBehavior[];
   error_message: Message | null;
+  warnings: SourceWarning[] | null;
+  item_type: string | null;
+  descriptor_status: TransferStatus | null;
 }
 
 @Injectable()
@@ -54,7 +62,14 @@ export class UpdateSessionQueries {
   async find(sessionId: string): Promise<UpdateSessionView | undefined> {
     if (!isUuid(sessionId)) return undefined;
     const [row] = await this.db.query<SessionRow[]>(
-      'SELECT * FROM update_session_view WHERE id = $1',
+      `SELECT v.*, (SELECT jsonb_agg(w ORDER BY f.name)
+                      FROM update_session_file_view f, jsonb_array_elements(f.warnings) w
+                     WHERE f.session_id = v.id) AS warnings,
+                   (SELECT i.type FROM library_item_view i WHERE i.id = v.library_item_id) AS item_type,
+                   (SELECT f.status FROM update_session_file_view f
+                     WHERE f.session_id = v.id AND f.source_type <> 'NONE' AND lower(f.name) LIKE '%.ovf'
+                     ORDER BY f.name LIMIT 1) AS descriptor_status
+         FROM update_session_view v WHERE v.id = $1`,
       [sessionId],
     );
     return row && this.toView(row);
@@ -82,6 +97,15 @@ export class UpdateSessionQueries {
     return rows.map((row) => row.id);
   }
 
+  /** Sessions whose deadline has passed, oldest first: the expiry sweep's safety net (§8.5). */
+  async dueForExpiry(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      'SELECT id FROM update_session_view WHERE expiration_time <= $1 ORDER BY expiration_time LIMIT $2',
+      [now, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async activeSessionOf(libraryItemId: string): Promise<{ id: string } | undefined> {
     const [row] = await this.db.query<{ id: string }[]>(
       `SELECT id FROM update_session_view WHERE library_item_id = $1 AND state = 'ACTIVE'`,
@@ -100,6 +124,9 @@ export class UpdateSessionQueries {
       clientProgress: row.client_progress,
       expirationTime: row.expiration_time,
       warningBehavior: row.warning_behavior,
+      warnings: row.warnings ?? [],
+      ...(row.item_type === null ? {} : { itemType: row.item_type }),
+      ...(row.descriptor_status === null ? {} : { descriptorStatus: row.descriptor_status }),
       ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
     };
   }

@@ -17,3 +17,21 @@ export function metadataFor(context: RequestContext, commandType: string): Event
     commandType,
   };
 }
+
+/** What a job brings from the event that caused it, so the worker's events say why they happened. */
+export interface JobContext {
+  /** The worker role that runs the job (`transfer`, `expiration`, …). */
+  readonly role: string;
+  readonly correlationId: string;
+  /** The id of the event that asked for the job. */
+  readonly causationId: string;
+}
+
+export function jobMetadata(context: JobContext, commandType: string): EventMetadata {
+  return {
+    actor: `system:${context.role}`,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    commandType,
+  };
+}

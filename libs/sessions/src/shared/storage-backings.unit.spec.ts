@@ -1,27 +1,16 @@
 import { fileURLToPath } from 'node:url';
 
-import type { AppConfig } from '@cls/config';
+import { loadConfig } from '@cls/config';
 import type { DomainError } from '@cls/domain';
 
 import type { StorageBackingInput } from './storage-backings';
 import { resolveStorageBacking } from './storage-backings';
 
-const config: AppConfig = {
-  port: 8080,
-  host: '127.0.0.1',
-  databaseUrl: 'postgres://postgres@127.0.0.1:5432/cls',
-  redisUrl: 'redis://127.0.0.1:6379',
-  redisPrefix: 'cls',
-  storageRoot: '/srv',
-  sessionTimeoutSeconds: 300,
-  loginIdleTimeoutSeconds: 1800,
-  adminUser: 'root',
-  logLevel: 'silent',
-  datastores: [{ id: 'datastore-1', path: '/srv/ds1' }],
-  libraryStorageRoots: ['/srv/libs'],
-  shutdownGraceSeconds: 25,
-  failpoints: [],
-};
+const config = loadConfig({
+  STORAGE_ROOT: '/srv',
+  DATASTORES: 'datastore-1=/srv/ds1',
+  LIBRARY_STORAGE_ROOTS: '/srv/libs',
+});
 
 function refusal(input: StorageBackingInput): DomainError {
   try {

@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { invalidArgument } from '@cls/domain';
+import { Ctx } from '@cls/http';
+import type { LiveMessage, RequestContext, SessionStreamType } from '@cls/sessions';
+import { SessionLiveFeed } from '@cls/sessions';
+
+import { liveMessageToSse } from '../wire/live-progress.wire';
+
+/** A client whose socket has taken no byte for this long has stopped reading: let it go. */
+const STUCK_CLIENT_MS = 60_000;
+/** How soon a disconnected EventSource should come back. */
+const RETRY_MS = 1_000;
+
+function afterVersionOf(request: FastifyRequest): number {
+  const header = request.headers['last-event-id'];
+  if (header === undefined) return 0;
+  if (typeof header !== 'string' || !/^\d{1,9}$/.test(header)) {
+    throw invalidArgument('Last-Event-ID', 'expected the id of an event this stream sent');
+  }
+  return Number(header);
+}
+
+async function* sse(messages: AsyncIterable<LiveMessage>): AsyncGenerator<string> {
+  yield `retry: ${RETRY_MS}\n\n`;
+  for await (const message of messages) yield liveMessageToSse(message);
+}
+
+/**
+ * Our extension (issue 6 §2): a session's state changes and byte progress as Server-Sent Events,
+ * for its owner or an administrator, until the session leaves ACTIVE; resumable with
+ * `Last-Event-ID`.
+ */
+@Controller('api/cls')
+export class LiveProgressController {
+  constructor(private readonly feed: SessionLiveFeed) {}
+
+  @Get('update-sessions/:id/events')
+  updateSessionEvents(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.stream(context, 'update_session', id, request, reply);
+  }
+
+  @Get('download-sessions/:id/events')
+  downloadSessionEvents(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.stream(context, 'download_session', id, request, reply);
+  }
+
+  private async stream(
+    context: RequestContext,
+    kind: SessionStreamType,
+    id: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const closed = new AbortController();
+    // Errors (unknown session, bad Last-Event-ID) are still answered as ordinary API errors here.
+    const messages = await this.feed.open(
+      context.caller,
+      kind,
+      id,
+      afterVersionOf(request),
+      closed.signal,
+    );
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    reply.raw.on('close', () => closed.abort());
+    request.raw.socket.setTimeout(STUCK_CLIENT_MS, () => request.raw.socket.destroy());
+    await pipeline(Readable.from(sse(messages)), reply.raw).catch(() => {
+      // The client went away, or the session vanished mid-stream: nothing left to answer.
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import type { UpdateSessionEvent } from './update-session.events';
+import type { JobName, Reaction } from '../shared/jobs';
+import { ovfRole } from '../content/ovf-file-role';
+
+const TERMINAL = new Set<UpdateSessionEvent['type']>([
+  'UpdateSessionCompleted',
+  'UpdateSessionCanceled',
+  'UpdateSessionExpired',
+  'UpdateSessionFailed',
+]);
+
+/**
+ * Event → follow-up jobs, for the outbox relay (STYLE §6). Every deadline an event sets gets an
+ * expiry job that asks the decider then; staged bytes of a finished session are swept up; a pull
+ * starts when its file is added; a received `.ova` is offered for unpacking (the worker checks the
+ * item is OVF); a postponed completion is retried whenever a file lands, an archive is unpacked
+ * or the request is recorded, so whichever comes last finishes it.
+ */
+export function updateSessionReactions(event: UpdateSessionEvent, eventId: string): Reaction[] {
+  const reactions: Reaction[] = [];
+  const base = { sessionId: event.data.sessionId, causationId: eventId };
+  const react = (job: JobName, extra: Record<string, string> = {}, runAt?: string): void => {
+    reactions.push({
+      job,
+      jobId: `${eventId}-${job}`,
+      data: { ...base, ...extra },
+      ...(runAt === undefined ? {} : { runAt }),
+    });
+  };
+  if (event.type === 'UpdateSessionFileAdded' && event.data.sourceType === 'PULL') {
+    react('pull-file', { transferId: event.data.transferId });
+  }
+  if (event.type === 'UpdateSessionFileReceived' && ovfRole(event.data.name) === 'archive') {
+    react('unpack-archive', { transferId: event.data.transferId });
+  }
+  if (
+    event.type === 'UpdateSessionFileReceived' ||
+    event.type === 'UpdateSessionCompletionRequested' ||
+    event.type === 'UpdateSessionArchiveUnpacked'
+  ) {
+    react('finish-completion');
+  }
+  if (TERMINAL.has(event.type)) react('discard-staging');
+  if ('expiresAt' in event.data) react('expire-session', {}, event.data.expiresAt);
+  return reactions;
+}

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { DataSource } from 'typeorm';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import { DATA_SOURCE } from '@cls/database';
+import type { JobName } from '@cls/domain';
+import { updateSessionReactions } from '@cls/domain';
+import {
+  DownloadSessionQueries,
+  ExpireDownloadSessionCommand,
+  ExpireUpdateSessionCommand,
+  UnfinishedWorkQueries,
+  UpdateSessionQueries,
+} from '@cls/sessions';
+
+import { JobEnqueuer } from './job-enqueuer';
+
+const SWEEP_EVERY_MS = 5_000;
+const BATCH = 500;
+/** pg_advisory_lock key: one sweeper at a time across the fleet. */
+const SWEEP_LOCK = 0x636c_7302;
+/** The jobs whose loss would leave a session waiting forever. */
+const OWED: ReadonlySet<JobName> = new Set(['pull-file', 'finish-completion']);
+
+/**
+ * The safety net behind the queues (STYLE §6), run every few seconds by one process with the
+ * expiration role. It expires and purges sessions whose deadline passed (upload activity moves
+ * deadlines without events, and a delayed job may be lost), and re-offers the work ACTIVE sessions
+ * are still owed. It lives in the process, not in Redis, so it survives Redis losing its data.
+ */
+@Injectable()
+export class FleetSweeper implements OnApplicationShutdown {
+  private readonly logger = new Logger('sweeper');
+  private readonly stop = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly sessions: UpdateSessionQueries,
+    private readonly downloads: DownloadSessionQueries,
+    private readonly unfinished: UnfinishedWorkQueries,
+    private readonly jobs: JobEnqueuer,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  start(): void {
+    if (!this.config.workerRoles.includes('expiration')) return;
+    this.running = this.loop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      await sleep(SWEEP_EVERY_MS, undefined, { signal: this.stop.signal }).catch(() => undefined);
+      if (this.stop.signal.aborted) return;
+      await this.sweepOnce().catch((error: unknown) =>
+        this.logger.warn(`sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+
+  /** One pass, if no other process is sweeping; the lock lives as long as its connection. */
+  async sweepOnce(): Promise<void> {
+    const connection = this.db.createQueryRunner();
+    await connection.connect();
+    try {
+      const [lock] = (await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        SWEEP_LOCK,
+      ])) as { locked: boolean }[];
+      if (!lock?.locked) return;
+      try {
+        await this.expireDue();
+        await this.reofferOwedWork();
+      } finally {
+        await connection.query('SELECT pg_advisory_unlock($1)', [SWEEP_LOCK]);
+      }
+    } finally {
+      await connection.release();
+    }
+  }
+
+  private async expireDue(): Promise<void> {
+    const context = (sessionId: string) => ({
+      role: 'expiration',
+      correlationId: `sweep-${sessionId}`,
+      causationId: 'expiry-sweep',
+    });
+    for (const sessionId of await this.sessions.dueForExpiry(new Date(), BATCH)) {
+      await this.commands.execute(new ExpireUpdateSessionCommand(context(sessionId), sessionId));
+    }
+    for (const sessionId of await this.downloads.dueForExpiry(new Date(), BATCH)) {
+      await this.commands.execute(new ExpireDownloadSessionCommand(context(sessionId), sessionId));
+    }
+  }
+
+  private async reofferOwedWork(): Promise<void> {
+    const triggers = await this.unfinished.pendingTriggers(BATCH);
+    await this.jobs.reoffer(
+      triggers.flatMap(({ event, eventId, correlationId }) =>
+        updateSessionReactions(event, eventId)
+          .filter((reaction) => OWED.has(reaction.job))
+          .map((reaction) => ({ ...reaction, correlationId })),
+      ),
+    );
+  }
+}

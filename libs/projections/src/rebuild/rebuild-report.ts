@@ -1,0 +1,27 @@
+import type { TableComparison } from './view-comparison';
+
+export interface RebuildOptions {
+  /** Swap the rebuilt tables in when they match the live ones. */
+  readonly swap?: boolean;
+  /** Swap even when they differ (the events are the truth; the live views drifted). */
+  readonly force?: boolean;
+  /** Drop the replaced tables instead of keeping them in `BACKUP_SCHEMA`. */
+  readonly dropOld?: boolean;
+  /** Events per read and per replay transaction. */
+  readonly batchSize?: number;
+  /** Called after each replayed batch with the running total. */
+  readonly onProgress?: (eventsReplayed: number) => void;
+}
+
+export interface RebuildReport {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** How long appends were held off: the last events, the comparison and the swap. */
+  readonly appendsStoppedMs: number;
+  readonly tables: readonly TableComparison[];
+  readonly identical: boolean;
+  readonly swapped: boolean;
+  /** Where the replaced tables are kept, after a swap without `dropOld`. */
+  readonly backupSchema?: string;
+}

@@ -1,0 +1,106 @@
+import type { SqlExecutor } from '@cls/event-store';
+
+/** A read model table and the columns a row comparison needs. */
+export interface ViewTable {
+  readonly name: string;
+  readonly keyColumns: readonly string[];
+  readonly columns: readonly string[];
+}
+
+/** A quoted SQL identifier. */
+export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** `schema.table`, quoted. */
+export const qualified = (schema: string, table: string): string =>
+  `${ident(schema)}.${ident(table)}`;
+
+/**
+ * Every read model of a schema: the tables named `*_view` (STYLE §3), so a new projection's table
+ * is rebuilt without being listed anywhere. Each needs a primary key to be compared row by row.
+ */
+export async function viewTablesOf(sql: SqlExecutor, schema: string): Promise<ViewTable[]> {
+  const rows = await sql.query<{ name: string; columns: string[]; key_columns: string[] | null }>(
+    `SELECT c.relname AS name,
+            array_agg(a.attname::text ORDER BY a.attnum) AS columns,
+            array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnum = ANY (pk.conkey)) AS key_columns
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+      WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname LIKE '%\\_view'
+      GROUP BY c.relname
+      ORDER BY c.relname`,
+    [schema],
+  );
+  return rows.map((row) => {
+    if (!row.key_columns) throw new Error(`read model ${row.name} has no primary key`);
+    return { name: row.name, columns: row.columns, keyColumns: row.key_columns };
+  });
+}
+
+/**
+ * Creates empty copies of `tables` from schema `from` in the new schema `to`: columns, defaults,
+ * checks, primary keys and unique constraints under the same names, then foreign keys (which
+ * reference the copies). Indexes are `cloneIndexes`' business. Runs in the caller's transaction.
+ */
+export async function cloneTables(
+  sql: SqlExecutor,
+  tables: readonly ViewTable[],
+  from: string,
+  to: string,
+): Promise<void> {
+  await sql.query(`CREATE SCHEMA ${ident(to)}`);
+  for (const table of tables) {
+    await sql.query(
+      `CREATE TABLE ${qualified(to, table.name)} (LIKE ${qualified(from, table.name)} INCLUDING ALL EXCLUDING INDEXES)`,
+    );
+  }
+  for (const kinds of [['p', 'u', 'x'], ['f']]) {
+    // Printed while `from` is the search path, a foreign key names the referenced table
+    // unqualified; run while `to` is, it references the copy.
+    await sql.query(`SET LOCAL search_path TO ${ident(from)}`);
+    const constraints = await sql.query<{ ddl: string }>(
+      `SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', $2::text, c.relname, k.conname,
+                     pg_get_constraintdef(k.oid)) AS ddl
+         FROM pg_constraint k
+         JOIN pg_class c ON c.oid = k.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = ANY ($3) AND k.contype = ANY ($4)
+        ORDER BY c.relname, k.conname`,
+      [from, to, tables.map((table) => table.name), kinds],
+    );
+    await sql.query(`SET LOCAL search_path TO ${ident(to)}`);
+    for (const { ddl } of constraints) await sql.query(ddl);
+  }
+}
+
+/**
+ * Creates on the copies in `to` the indexes of `from` that back no constraint, under the same
+ * names, so a migration can still name them once the copies are swapped in. Unique ones are
+ * needed while projecting (ON CONFLICT, the one-ACTIVE-session guard); the others can wait until
+ * the bulk of the replay is in, which is cheaper than maintaining them row by row.
+ */
+export async function cloneIndexes(
+  sql: SqlExecutor,
+  tables: readonly ViewTable[],
+  from: string,
+  to: string,
+  which: 'unique' | 'non-unique',
+): Promise<void> {
+  const indexes = await sql.query<{ original: string; ddl: string }>(
+    `SELECT pg_get_indexdef(i.indexrelid) AS original,
+            replace(pg_get_indexdef(i.indexrelid), format(' ON %I.%I ', n.nspname, c.relname),
+                    format(' ON %I.%I ', $2::text, c.relname)) AS ddl
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY ($3) AND i.indisunique = $4
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
+      ORDER BY c.relname`,
+    [from, to, tables.map((table) => table.name), which === 'unique'],
+  );
+  for (const { original, ddl } of indexes) {
+    if (ddl === original) throw new Error(`cannot retarget index definition: ${original}`);
+    await sql.query(ddl);
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import { requirePrivilege } from '@cls/access';
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import { downloadSessionDecider, libraryItemDecider } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { Clock } from '../shared/clock';
+import { idFromClientToken, requireUuidToken } from '../shared/client-token';
+import type { RequestContext } from '../shared/request-context';
+import { metadataFor } from '../shared/request-context';
+import { LibraryItemQueries } from '../queries/library-item.queries';
+
+export interface CreateDownloadSessionInput {
+  readonly libraryItemId: string;
+  readonly clientToken?: string;
+}
+
+export class CreateDownloadSessionCommand extends Command<string> {
+  constructor(
+    readonly context: RequestContext,
+    readonly input: CreateDownloadSessionInput,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Opens a download session on the item's committed content (§6.2): the version and files are read
+ * from the item's own stream, so the session serves exactly those bytes whatever commits later.
+ */
+@CommandHandler(CreateDownloadSessionCommand)
+export class CreateDownloadSessionHandler implements ICommandHandler<CreateDownloadSessionCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly items: LibraryItemQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, input }: CreateDownloadSessionCommand): Promise<string> {
+    const clientToken = requireUuidToken(input.clientToken);
+    const item = await this.items.require(input.libraryItemId);
+    requirePrivilege(context.caller, 'ContentLibrary.DownloadSession', {
+      kind: 'library_item',
+      id: item.id,
+      libraryId: item.libraryId,
+    });
+    const sessionId =
+      clientToken === undefined
+        ? randomUUID()
+        : idFromClientToken('download_session', context.caller.user, clientToken);
+    await this.runner.transact(
+      async (scope) => {
+        // Relied on, not written: the garbage collector must see this session before it sweeps.
+        const { state: current } = await scope.rely(libraryItemDecider, item.id);
+        await scope.decide(downloadSessionDecider, sessionId, {
+          type: 'CreateDownloadSession',
+          sessionId,
+          caller: context.caller,
+          now: this.clock.now().toISOString(),
+          timeoutSeconds: this.config.sessionTimeoutSeconds,
+          item: {
+            id: item.id,
+            libraryId: item.libraryId,
+            contentVersion:
+              current.status === 'LIVE' ? current.contentVersion : item.contentVersion,
+            files: current.status === 'LIVE' ? current.files : [],
+          },
+          ...(clientToken === undefined ? {} : { clientToken }),
+        });
+      },
+      metadataFor(context, 'CreateDownloadSession'),
+    );
+    return sessionId;
+  }
+}

@@ -1,0 +1,36 @@
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import { ContentStorage } from '../content/content-storage';
+import { StoredContentCollector } from '../content/stored-content-collector';
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+
+export class DiscardSessionStagingCommand extends Command<void> {
+  constructor(readonly sessionId: string) {
+    super();
+  }
+}
+
+/**
+ * The safety net behind cancel, fail, expiry and complete: whatever a finished session left in
+ * staging goes, even if the process that finished it died before deleting (§8.4), and so do files
+ * a completion moved into storage but never committed. An ACTIVE session's bytes are never touched.
+ */
+@CommandHandler(DiscardSessionStagingCommand)
+export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSessionStagingCommand> {
+  constructor(
+    private readonly sessions: UpdateSessionQueries,
+    private readonly storage: ContentStorage,
+    private readonly collector: StoredContentCollector,
+  ) {}
+
+  async execute({ sessionId }: DiscardSessionStagingCommand): Promise<void> {
+    const session = await this.sessions.find(sessionId);
+    if (session?.state === 'ACTIVE') return;
+    await this.storage.discardSession(sessionId);
+    // A completed session's commit has its own collection (the item's commit event).
+    if (session !== undefined && session.state !== 'DONE') {
+      await this.collector.collect(session.libraryItemId);
+    }
+  }
+}

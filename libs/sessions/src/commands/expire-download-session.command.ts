@@ -1,0 +1,54 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import { downloadSessionDecider, SYSTEM_CALLER } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { DownloadSessionQueries } from '../queries/download-session.queries';
+import { Clock } from '../shared/clock';
+import type { JobContext } from '../shared/request-context';
+import { jobMetadata } from '../shared/request-context';
+
+export class ExpireDownloadSessionCommand extends Command<void> {
+  constructor(
+    readonly context: JobContext,
+    readonly sessionId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Asks the decider whether a download session's time is up (§8.5): an idle ACTIVE one is removed,
+ * a canceled or failed one purged after its retention. Download activity moves the view's
+ * deadline without events, so that deadline comes along as a fact.
+ */
+@CommandHandler(ExpireDownloadSessionCommand)
+export class ExpireDownloadSessionHandler implements ICommandHandler<ExpireDownloadSessionCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly sessions: DownloadSessionQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, sessionId }: ExpireDownloadSessionCommand): Promise<void> {
+    const view = await this.sessions.find(sessionId);
+    await this.runner.execute(
+      downloadSessionDecider,
+      sessionId,
+      {
+        type: 'ExpireDownloadSession',
+        sessionId,
+        caller: SYSTEM_CALLER,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+        ...(view ? { activityExpiresAt: view.expirationTime.toISOString() } : {}),
+      },
+      jobMetadata(context, 'ExpireDownloadSession'),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import { SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
+import { ContentStorage } from '../content/content-storage';
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { Clock } from '../shared/clock';
+import type { JobContext } from '../shared/request-context';
+import { jobMetadata } from '../shared/request-context';
+
+/** What an expiry check found: the session's next deadline if it is still there to check. */
+export interface ExpiryOutcome {
+  readonly nextDeadline?: string;
+}
+
+export class ExpireUpdateSessionCommand extends Command<ExpiryOutcome> {
+  constructor(
+    readonly context: JobContext,
+    readonly sessionId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Asks the decider whether the session's time is up (contract §8.5): an idle ACTIVE session is
+ * expired and its staged bytes deleted, a finished one past its retention is purged. Upload
+ * activity moves the view's deadline without events, so that deadline comes along as a fact.
+ */
+@CommandHandler(ExpireUpdateSessionCommand)
+export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateSessionCommand> {
+  constructor(
+    private readonly runner: DeciderCommandRunner,
+    private readonly clock: Clock,
+    private readonly storage: ContentStorage,
+    private readonly sessions: UpdateSessionQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ context, sessionId }: ExpireUpdateSessionCommand): Promise<ExpiryOutcome> {
+    const view = await this.sessions.find(sessionId);
+    const viewDeadline = view?.expirationTime.toISOString();
+    const decided = await this.runner.execute(
+      updateSessionDecider,
+      sessionId,
+      {
+        type: 'ExpireUpdateSession',
+        sessionId,
+        caller: SYSTEM_CALLER,
+        now: this.clock.now().toISOString(),
+        timeoutSeconds: this.config.sessionTimeoutSeconds,
+        ...(viewDeadline === undefined ? {} : { activityExpiresAt: viewDeadline }),
+      },
+      jobMetadata(context, 'ExpireUpdateSession'),
+    );
+    if (decided.events.some((event) => event.type === 'UpdateSessionExpired')) {
+      await this.storage.discardSession(sessionId);
+    }
+    const { state } = decided;
+    if (state.status === 'EMPTY' || state.status === 'DELETED') return {};
+    return {
+      nextDeadline:
+        viewDeadline !== undefined && viewDeadline > state.expiresAt
+          ? viewDeadline
+          : state.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import { Injectable } from '@nestjs/common';
+
+import type { ChecksumInfo, Digests } from '@cls/domain';
+import { REPRESENTATION_CHECKSUM, STORED_CHECKSUM } from '@cls/domain';
+
+import { ContentStorage } from './content-storage';
+import type { Digester } from './digester';
+import { createDigester } from './digester';
+import { HashWorkerPool } from './hash-worker-pool';
+
+/** More bytes arrived than the file declared. */
+export class TooLong extends Error {}
+
+export interface StageRequest {
+  readonly sessionId: string;
+  readonly transferId: string;
+  readonly declaredSize?: number;
+  readonly expectedChecksum?: ChecksumInfo;
+  /** Where the body continues the staged file; bytes before it are re-hashed from disk. */
+  readonly offset: number;
+  readonly body: Readable;
+  /** Called with the size of every chunk of the body (activity, byte counts); must be cheap. */
+  readonly onChunk?: (bytes: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** What a stage left on disk; `digests()` covers every byte from 0, `discard()` frees the hashing. */
+export interface StagedBytes {
+  readonly received: number;
+  digests(): Promise<Digests>;
+  discard(): void;
+}
+
+/**
+ * One pass-through stage: `observe` sees each chunk first (counting, limits), then the chunk feeds
+ * the digester on its way to the disk, waiting while a hashing thread is behind.
+ */
+function digesting(digester: Digester, observe: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        observe(chunk);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+      digester.write(chunk, () => callback(null, chunk));
+    },
+  });
+}
+
+/**
+ * Streams a transfer's bytes (a PUSH body or a PULL source) into its staging file through the
+ * digests the file needs (SHA-1 and SHA-256 always, plus the declared algorithm), never buffered
+ * whole.
+ */
+@Injectable()
+export class StagingWriter {
+  constructor(
+    private readonly storage: ContentStorage,
+    private readonly hashing: HashWorkerPool,
+  ) {}
+
+  async stage(request: StageRequest): Promise<StagedBytes> {
+    const algorithms = [
+      ...new Set([
+        STORED_CHECKSUM,
+        REPRESENTATION_CHECKSUM,
+        request.expectedChecksum?.algorithm ?? STORED_CHECKSUM,
+      ]),
+    ];
+    await this.storage.prepareStaging(request.sessionId);
+    const digester = createDigester(this.hashing, algorithms, request.declaredSize);
+    const path = this.storage.stagingPath(request.sessionId, request.transferId);
+    const { offset, declaredSize, signal } = request;
+    let received = offset;
+    try {
+      if (offset > 0) {
+        await pipeline(
+          createReadStream(path, { end: offset - 1 }),
+          digesting(digester, () => undefined),
+          new Writable({ write: (_chunk, _encoding, done) => done() }),
+          { ...(signal ? { signal } : {}) },
+        );
+      }
+      await pipeline(
+        request.body,
+        digesting(digester, (chunk) => {
+          received += chunk.length;
+          if (declaredSize !== undefined && received > declaredSize) throw new TooLong();
+          request.onChunk?.(chunk.length);
+        }),
+        createWriteStream(path, { flags: offset > 0 ? 'r+' : 'w', start: offset }),
+        { ...(signal ? { signal } : {}) },
+      );
+    } catch (error) {
+      digester.close();
+      throw error;
+    }
+    return { received, digests: () => digester.digests(), discard: () => digester.close() };
+  }
+}

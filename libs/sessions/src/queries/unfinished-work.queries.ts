@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import { DATA_SOURCE } from '@cls/database';
+import type { UpdateSessionEvent } from '@cls/domain';
+
+/** An event whose follow-up job must still be somewhere in the queues. */
+export interface PendingTrigger {
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly event: UpdateSessionEvent;
+}
+
+/**
+ * Work the queues owe to ACTIVE sessions: pulls not finished and completions still postponed, with
+ * the events that asked for them. If Redis lost their jobs (a restart without persistence), the
+ * sweep re-enqueues them under the same deterministic ids, a no-op while the jobs still exist.
+ */
+@Injectable()
+export class UnfinishedWorkQueries {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  async pendingTriggers(limit: number): Promise<PendingTrigger[]> {
+    const rows = await this.db.query<
+      { event_id: string; event_type: string; data: unknown; correlation_id: string }[]
+    >(
+      `SELECT e.event_id, e.event_type, e.data, e.metadata->>'correlationId' AS correlation_id
+         FROM update_session_file_view f
+         JOIN update_session_view s ON s.id = f.session_id AND s.state = 'ACTIVE'
+         JOIN events e ON e.stream_id = 'update_session-' || f.session_id
+                      AND e.event_type = 'UpdateSessionFileAdded'
+                      AND e.data->>'transferId' = f.transfer_id::text
+        WHERE f.source_type = 'PULL' AND f.status IN ('WAITING_FOR_TRANSFER', 'TRANSFERRING')
+       UNION ALL
+       SELECT e.event_id, e.event_type, e.data, e.metadata->>'correlationId'
+         FROM update_session_view s
+         JOIN events e ON e.stream_id = 'update_session-' || s.id
+                      AND e.event_type = 'UpdateSessionCompletionRequested'
+        WHERE s.state = 'ACTIVE' AND s.completion_requested
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      correlationId: row.correlation_id,
+      event: { type: row.event_type, data: row.data } as UpdateSessionEvent,
+    }));
+  }
+}

@@ -1,0 +1,201 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import type { ServiceProcess, SourceServer } from '@cls/testing';
+import {
+  ContentLibraryDriver,
+  eventually,
+  restartRedisLosingData,
+  ServiceProcess as Service,
+  startPostgres,
+  startSourceServer,
+  stopPostgres,
+} from '@cls/testing';
+
+import type { Deployment } from '../e2e/deployment';
+import { startDeployment } from '../e2e/deployment';
+
+/**
+ * Issue 4 §6: workers die, Redis and Postgres restart, and nothing acknowledged is lost. These
+ * tests stop the machine's shared servers, so they run alone: `npm run test:faults`.
+ */
+jest.setTimeout(120_000);
+
+const MiB = 1024 * 1024;
+let deployment: Deployment;
+let source: SourceServer;
+let small: SourceServer;
+let alice: ContentLibraryDriver;
+const extraWorkers: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  [source, small] = await Promise.all([
+    startSourceServer({ size: 200 * MiB }),
+    startSourceServer({ size: 2 * MiB }),
+  ]);
+  deployment = await startDeployment('faults', {
+    PULL_ALLOWED_NETWORKS: '127.0.0.0/8',
+    PULL_STALL_SECONDS: '3',
+  });
+  alice = new ContentLibraryDriver('api', deployment.alice);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(extraWorkers.map((worker) => worker.stop()));
+  await deployment?.stop();
+  await Promise.all([source?.close(), small?.close()]);
+});
+
+async function newSession(): Promise<{ item: string; session: string }> {
+  const library = alice.value<string>(
+    await alice.createLibrary({
+      name: `lib-${randomUUID()}`,
+      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
+    }),
+  );
+  const item = alice.value<string>(await alice.createItem({ library_id: library, name: 'x' }));
+  const session = alice.value<string>(await alice.createSession({ library_item_id: item }));
+  return { item, session };
+}
+
+async function pullAndComplete(session: string, uri: string, sha256?: string): Promise<void> {
+  const added = await alice.addFile(session, {
+    name: 'pulled.bin',
+    source_type: 'PULL',
+    source_endpoint: { uri },
+    ...(sha256 ? { checksum_info: { algorithm: 'SHA256', checksum: sha256 } } : {}),
+  });
+  expect(added.status).toBe(201);
+  expect((await alice.action(session, 'complete')).status).toBe(204);
+}
+
+const stateOf = async (session: string) =>
+  alice.value<{ state: string }>(await alice.getSession(session)).state;
+const bytesOf = async (session: string) =>
+  alice.value<{ bytes_transferred: number }>(await alice.getFile(session, 'pulled.bin'))
+    .bytes_transferred;
+
+it('a worker SIGKILLed during a 200 MiB pull: another worker resumes it and the session ends DONE', async () => {
+  const { item, session } = await newSession();
+  // 4 MiB every 100 ms: about five seconds for the whole file.
+  await pullAndComplete(session, `${source.baseUrl}/slow.bin?chunk=${4 * MiB}`, source.sha256);
+  await eventually(
+    () => bytesOf(session),
+    (bytes) => bytes > 20 * MiB,
+    {
+      timeoutMs: 30_000,
+      what: 'pull under way',
+    },
+  );
+  extraWorkers.push(await Service.worker(deployment.env));
+  await deployment.worker.stop('SIGKILL');
+  const killedAt = await bytesOf(session);
+  expect(killedAt).toBeLessThan(200 * MiB);
+
+  await eventually(
+    () => stateOf(session),
+    (state) => state !== 'ACTIVE',
+    {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      what: 'session finished after the worker died',
+    },
+  );
+  expect(await stateOf(session)).toBe('DONE');
+  const [stored] = alice.value<{ storage_uris: string[] }[]>(await alice.itemStorage(item));
+  const bytes = readFileSync(fileURLToPath(stored!.storage_uris[0]!));
+  expect(createHash('sha256').update(bytes).digest('hex')).toBe(source.sha256);
+  // The second worker continued from the staged bytes instead of starting over.
+  expect(source.requests.some((request) => request.range !== undefined)).toBe(true);
+});
+
+it('a worker stopped with SIGTERM mid-pull exits cleanly and hands the pull on at once', async () => {
+  const { item, session } = await newSession();
+  const requestsBefore = source.requests.length;
+  await pullAndComplete(session, `${source.baseUrl}/slow.bin?chunk=${4 * MiB}&t=1`, source.sha256);
+  await eventually(
+    () => bytesOf(session),
+    (bytes) => bytes > 20 * MiB,
+    {
+      timeoutMs: 30_000,
+      what: 'pull under way',
+    },
+  );
+  const running = extraWorkers.shift()!;
+  extraWorkers.push(await Service.worker(deployment.env));
+  expect(await running.stop('SIGTERM')).toBe(0);
+  // Released, not stalled: the next worker resumes with a Range well before a lock could lapse.
+  await eventually(
+    () => source.requests.slice(requestsBefore).some((request) => request.range !== undefined),
+    (resumed) => resumed,
+    { timeoutMs: 10_000, what: 'pull resumed by the other worker' },
+  );
+  await eventually(
+    () => stateOf(session),
+    (state) => state !== 'ACTIVE',
+    {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'session finished',
+    },
+  );
+  expect(await stateOf(session)).toBe('DONE');
+  expect(alice.value<{ name: string }[]>(await alice.itemFiles(item))).toHaveLength(1);
+});
+
+it('Redis restarted (losing every key) during load: every session still finishes', async () => {
+  const sessions = await Promise.all(Array.from({ length: 8 }, () => newSession()));
+  // 128 KiB every 100 ms: under two seconds each, so the restart lands mid-flight.
+  for (const { session } of sessions) {
+    await pullAndComplete(session, `${small.baseUrl}/slow.bin?chunk=${128 * 1024}&s=${session}`);
+  }
+  await restartRedisLosingData();
+  for (const { session } of sessions) {
+    await eventually(
+      () => stateOf(session),
+      (state) => state !== 'ACTIVE',
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        what: `session ${session} finished`,
+      },
+    );
+    expect(await stateOf(session)).toBe('DONE');
+  }
+});
+
+it('Postgres restarted: the API answers 503 meanwhile, then everything acknowledged is there', async () => {
+  const { session } = await newSession();
+  expect((await alice.action(session, 'keep-alive', { client_progress: 42 })).status).toBe(204);
+  await stopPostgres();
+  try {
+    const during = await alice.getSession(session);
+    expect(during.status).toBe(503);
+    expect(JSON.stringify(during.body)).toContain('service_unavailable');
+    expect((await fetch(`${deployment.api.baseUrl}/readyz`)).status).toBe(503);
+  } finally {
+    await startPostgres();
+  }
+  const after = await eventually(
+    () => alice.getSession(session),
+    (result) => result.status === 200,
+    { timeoutMs: 30_000, what: 'API back' },
+  );
+  expect(alice.value<{ state: string; client_progress: number }>(after)).toMatchObject({
+    state: 'ACTIVE',
+    client_progress: 42,
+  });
+  // The workers reconnected too: a pull after the restart completes.
+  const later = await newSession();
+  await pullAndComplete(later.session, `${small.baseUrl}/file.bin`);
+  await eventually(
+    () => stateOf(later.session),
+    (state) => state === 'DONE',
+    {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'pull after the Postgres restart',
+    },
+  );
+});
