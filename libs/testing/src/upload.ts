@@ -19,6 +19,39 @@ export async function upload(
   return { status: response.status, body: await response.text() };
 }
 
+/** PUTs `total` bytes in ten writes a second over `seconds`, as a slow client would. */
+export function slowUpload(uri: string, total: number, seconds: number): Promise<number> {
+  const url = new URL(uri);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        method: 'PUT',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { 'content-length': String(total) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    outgoing.on('error', reject);
+    const steps = seconds * 10;
+    let step = 0;
+    const timer = setInterval(() => {
+      // Cumulative rounding, so the chunks add up to exactly `total` bytes.
+      const sent = Math.floor((total * step) / steps);
+      step += 1;
+      outgoing.write(Buffer.alloc(Math.floor((total * step) / steps) - sent, step));
+      if (step === steps) {
+        clearInterval(timer);
+        outgoing.end();
+      }
+    }, 100);
+  });
+}
+
 /**
  * Starts an upload that declares `declaredLength` bytes, sends only `sent` of them and then drops
  * the connection: what a client losing its network does.
