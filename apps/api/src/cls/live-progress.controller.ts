@@ -1,20 +1,15 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { invalidArgument } from '@cls/domain';
 import { Ctx } from '@cls/http';
-import type { LiveMessage, RequestContext, SessionStreamType } from '@cls/sessions';
+import type { RequestContext, SessionStreamType } from '@cls/sessions';
 import { SessionLiveFeed } from '@cls/sessions';
 
-import { liveMessageToSse } from '../wire/live-progress.wire';
+import { sendServerSentEvents } from './server-sent-events';
 
 /** A client whose socket has taken no byte for this long has stopped reading: let it go. */
 const STUCK_CLIENT_MS = 60_000;
-/** How soon a disconnected EventSource should come back. */
-const RETRY_MS = 1_000;
 
 function afterVersionOf(request: FastifyRequest): number {
   const header = request.headers['last-event-id'];
@@ -23,11 +18,6 @@ function afterVersionOf(request: FastifyRequest): number {
     throw invalidArgument('Last-Event-ID', 'expected the id of an event this stream sent');
   }
   return Number(header);
-}
-
-async function* sse(messages: AsyncIterable<LiveMessage>): AsyncGenerator<string> {
-  yield `retry: ${RETRY_MS}\n\n`;
-  for await (const message of messages) yield liveMessageToSse(message);
 }
 
 /**
@@ -83,7 +73,7 @@ export class LiveProgressController {
     });
     reply.raw.on('close', () => closed.abort());
     request.raw.socket.setTimeout(STUCK_CLIENT_MS, () => request.raw.socket.destroy());
-    await pipeline(Readable.from(sse(messages)), reply.raw).catch(() => {
+    await sendServerSentEvents(messages, reply.raw).catch(() => {
       // The client went away, or the session vanished mid-stream: nothing left to answer.
     });
   }
