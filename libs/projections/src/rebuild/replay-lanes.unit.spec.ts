@@ -28,14 +28,19 @@ function recorded(
 const ids = (lanes: RecordedEvent[][]) => lanes.map((lane) => lane.map((event) => event.eventId));
 
 describe('ReplayLanes', () => {
-  it('keeps a library and its items in one lane, in feed order', () => {
+  it('keeps the items of one name in one library in one lane, in feed order', () => {
     const lanes = new ReplayLanes();
     const library = recorded('library', 'L', { libraryId: 'L' });
-    const first = recorded('library_item', 'I1', { libraryId: 'L', itemId: 'I1' });
-    const other = recorded('library_item', 'J', { libraryId: 'M', itemId: 'J' });
-    const second = recorded('library_item', 'I2', { libraryId: 'L', itemId: 'I2' });
-    expect(ids(lanes.split([library, first, other, second]))).toEqual([
-      [library.eventId, first.eventId, second.eventId],
+    const first = recorded('library_item', 'I1', { libraryId: 'L', itemId: 'I1', name: 'iso' });
+    const elsewhere = recorded('library_item', 'J', { libraryId: 'M', itemId: 'J', name: 'iso' });
+    const other = recorded('library_item', 'K', { libraryId: 'L', itemId: 'K', name: 'ovf' });
+    // I1 deleted, then its name taken again: the second create must replay after the delete.
+    const deleted = recorded('library_item', 'I1', { itemId: 'I1' });
+    const again = recorded('library_item', 'I2', { libraryId: 'L', itemId: 'I2', name: 'iso' });
+    expect(ids(lanes.split([library, first, elsewhere, other, deleted, again]))).toEqual([
+      [library.eventId],
+      [first.eventId, deleted.eventId, again.eventId],
+      [elsewhere.eventId],
       [other.eventId],
     ]);
   });
