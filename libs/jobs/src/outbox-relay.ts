@@ -17,6 +17,7 @@ import {
   downloadSessionReactions,
   libraryItemReactions,
   updateSessionReactions,
+  withoutSupersededJobs,
 } from '@cls/domain';
 import type { RecordedEvent } from '@cls/event-store';
 import {
@@ -131,7 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const events = await this.store.readFeed(after, BATCH_SIZE, sql);
     const last = events.at(-1);
     if (!last) return 0;
-    await this.jobs.enqueue(events.flatMap(reactionsOf));
+    await this.jobs.enqueue(withoutSupersededJobs(events.flatMap(reactionsOf)));
     await saveFeedCheckpoint(sql, CONSUMER, last);
     return events.length;
   }

@@ -106,6 +106,7 @@ export function fileReceived(
       transferId: TRANSFER_ID,
       size: 1024,
       digests,
+      completionRequested: false,
       expiresAt: addSeconds(T0, TIMEOUT),
       ...overrides,
     },

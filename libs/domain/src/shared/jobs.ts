@@ -26,3 +26,38 @@ export interface Reaction {
   /** Run no earlier than this instant; absent: at once. */
   readonly runAt?: string;
 }
+
+/**
+ * Jobs that look at the current state of their session or item when they run, so that of several
+ * offered together the last one does the work of all: a deadline job checks the latest deadline
+ * (the one the last event set), a completion, a discard or a collection sees every earlier event.
+ */
+const CURRENT_STATE_JOBS: ReadonlySet<JobName> = new Set<JobName>([
+  'finish-completion',
+  'expire-session',
+  'expire-download-session',
+  'discard-staging',
+  'collect-garbage',
+]);
+
+/**
+ * Reactions in event order, with each current-state job kept only for the last event that asked
+ * for it per session or item: the relay offers one job where a batch of events called for several.
+ */
+export function withoutSupersededJobs<R extends Reaction>(reactions: readonly R[]): R[] {
+  const lastOf = new Map<string, number>();
+  const keyOf = (reaction: R): string | undefined => {
+    const subject = reaction.data.sessionId ?? reaction.data.itemId;
+    return CURRENT_STATE_JOBS.has(reaction.job) && subject !== undefined
+      ? `${reaction.job}:${subject}`
+      : undefined;
+  };
+  reactions.forEach((reaction, index) => {
+    const key = keyOf(reaction);
+    if (key !== undefined) lastOf.set(key, index);
+  });
+  return reactions.filter((reaction, index) => {
+    const key = keyOf(reaction);
+    return key === undefined || lastOf.get(key) === index;
+  });
+}

@@ -255,6 +255,7 @@ export function recordReceived(
         size: command.size,
         digests: command.digests,
         ...(command.warnings?.length ? { warnings: command.warnings } : {}),
+        completionRequested: session.completionRequested,
         expiresAt: expiry(command),
       },
     },

@@ -851,6 +851,13 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
         spec.given([sessionCreated(), pullAdded, requested]).when(complete).thenNothingHappened();
       });
 
+      it('marks a pull that lands after the request, so the worker retries the completion', () => {
+        spec
+          .given([sessionCreated(), pullAdded, requested, fileTransferStarted()])
+          .when(received())
+          .then([fileReceived({ completionRequested: true, expiresAt: LATER })]);
+      });
+
       it('still refuses when a pushed file is missing too', () => {
         spec
           .given([

@@ -121,6 +121,11 @@ export type UpdateSessionFileReceived = DomainEvent<
     readonly size: number;
     readonly digests: Digests;
     readonly warnings?: readonly SourceWarning[];
+    /**
+     * Whether `complete` was already asked for, so this file may be the last one it waits for.
+     * Absent on events recorded before the field existed: read as true.
+     */
+    readonly completionRequested?: boolean;
   }
 >;
 

@@ -13,8 +13,8 @@ const TERMINAL = new Set<UpdateSessionEvent['type']>([
  * Event → follow-up jobs, for the outbox relay (STYLE §6). Every deadline an event sets gets an
  * expiry job that asks the decider then; staged bytes of a finished session are swept up; a pull
  * starts when its file is added; a received `.ova` is offered for unpacking (the worker checks the
- * item is OVF); a postponed completion is retried whenever a file lands, an archive is unpacked
- * or the request is recorded, so whichever comes last finishes it.
+ * item is OVF); a postponed completion is retried whenever the request is recorded, an archive is
+ * unpacked or a file lands after the request, so whichever comes last finishes it.
  */
 export function updateSessionReactions(event: UpdateSessionEvent, eventId: string): Reaction[] {
   const reactions: Reaction[] = [];
@@ -34,7 +34,7 @@ export function updateSessionReactions(event: UpdateSessionEvent, eventId: strin
     react('unpack-archive', { transferId: event.data.transferId });
   }
   if (
-    event.type === 'UpdateSessionFileReceived' ||
+    (event.type === 'UpdateSessionFileReceived' && event.data.completionRequested !== false) ||
     event.type === 'UpdateSessionCompletionRequested' ||
     event.type === 'UpdateSessionArchiveUnpacked'
   ) {

@@ -42,16 +42,24 @@ describe('update session reactions (the outbox relay feeds these to the queues)'
     ]);
   });
 
-  it('retries a postponed completion when a file lands or the request is recorded', () => {
+  it('retries a postponed completion when the request is recorded or a file lands after it', () => {
     const requested = {
       type: 'UpdateSessionCompletionRequested' as const,
       data: { sessionId: SESSION_ID, requestedAt: T0, expiresAt: deadline },
     };
-    for (const event of [fileReceived(), requested]) {
+    const receivedAfterRequest = fileReceived({ completionRequested: true });
+    const receivedBeforeTheField = fileReceived();
+    delete (receivedBeforeTheField.data as { completionRequested?: boolean }).completionRequested;
+    for (const event of [requested, receivedAfterRequest, receivedBeforeTheField]) {
       expect(updateSessionReactions(event, EVENT_ID).map((r) => r.job)).toContain(
         'finish-completion',
       );
     }
+  });
+
+  it('has no completion to retry when a file lands before complete was asked for', () => {
+    const jobs = updateSessionReactions(fileReceived({ completionRequested: false }), EVENT_ID);
+    expect(jobs.map((r) => r.job)).toEqual(['expire-session']);
   });
 
   it('sweeps up the staged bytes of every finished session and plans its purge', () => {
