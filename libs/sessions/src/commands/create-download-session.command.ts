@@ -1,20 +1,17 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
-import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import { downloadSessionDecider, libraryItemDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
-import { idFromClientToken, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
 import { LibraryItemQueries } from '../queries/library-item.queries';
+import { committedContentOf, openSessionOn } from './session-opening';
 
 export interface CreateDownloadSessionInput {
   readonly libraryItemId: string;
@@ -44,17 +41,11 @@ export class CreateDownloadSessionHandler implements ICommandHandler<CreateDownl
   ) {}
 
   async execute({ context, input }: CreateDownloadSessionCommand): Promise<string> {
-    const clientToken = requireUuidToken(input.clientToken);
-    const item = await this.items.require(input.libraryItemId);
-    requirePrivilege(context.caller, 'ContentLibrary.DownloadSession', {
-      kind: 'library_item',
-      id: item.id,
-      libraryId: item.libraryId,
+    const { item, sessionId, clientToken } = await openSessionOn(this.items, context, {
+      ...input,
+      privilege: 'ContentLibrary.DownloadSession',
+      streamType: 'download_session',
     });
-    const sessionId =
-      clientToken === undefined
-        ? randomUUID()
-        : idFromClientToken('download_session', context.caller.user, clientToken);
     await this.runner.transact(
       async (scope) => {
         // Relied on, not written: the garbage collector must see this session before it sweeps.
@@ -65,13 +56,7 @@ export class CreateDownloadSessionHandler implements ICommandHandler<CreateDownl
           caller: context.caller,
           now: this.clock.now().toISOString(),
           timeoutSeconds: this.config.sessionTimeoutSeconds,
-          item: {
-            id: item.id,
-            libraryId: item.libraryId,
-            contentVersion:
-              current.status === 'LIVE' ? current.contentVersion : item.contentVersion,
-            files: current.status === 'LIVE' ? current.files : [],
-          },
+          item: { id: item.id, libraryId: item.libraryId, ...committedContentOf(item, current) },
           ...(clientToken === undefined ? {} : { clientToken }),
         });
       },

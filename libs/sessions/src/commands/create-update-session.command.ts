@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
-import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { WarningBehavior } from '@cls/domain';
@@ -12,11 +9,11 @@ import { libraryItemDecider, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
-import { idFromClientToken, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { committedContentOf, openSessionOn } from './session-opening';
 
 export interface CreateUpdateSessionInput {
   readonly libraryItemId: string;
@@ -44,17 +41,12 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
   ) {}
 
   async execute({ context, input }: CreateUpdateSessionCommand): Promise<string> {
-    const clientToken = requireUuidToken(input.clientToken);
-    const item = await this.items.require(input.libraryItemId);
-    requirePrivilege(context.caller, 'ContentLibrary.UpdateSession', {
-      kind: 'library_item',
-      id: item.id,
-      libraryId: item.libraryId,
+    const { item, sessionId, clientToken } = await openSessionOn(this.items, context, {
+      libraryItemId: input.libraryItemId,
+      ...(input.clientToken === undefined ? {} : { clientToken: input.clientToken }),
+      privilege: 'ContentLibrary.UpdateSession',
+      streamType: 'update_session',
     });
-    const sessionId =
-      clientToken === undefined
-        ? randomUUID()
-        : idFromClientToken('update_session', context.caller.user, clientToken);
     const active = await this.sessions.activeSessionOf(item.id);
     await this.runner.transact(
       async (scope) => {
@@ -70,9 +62,7 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
             id: item.id,
             libraryId: item.libraryId,
             ...(item.type === undefined ? {} : { type: item.type }),
-            contentVersion:
-              current.status === 'LIVE' ? current.contentVersion : item.contentVersion,
-            files: current.status === 'LIVE' ? current.files : [],
+            ...committedContentOf(item, current),
             ...(active === undefined || active.id === sessionId
               ? {}
               : { activeUpdateSessionId: active.id }),
