@@ -45,19 +45,15 @@ const CURRENT_STATE_JOBS: ReadonlySet<JobName> = new Set<JobName>([
  * for it per session or item: the relay offers one job where a batch of events called for several.
  */
 export function withoutSupersededJobs<R extends Reaction>(reactions: readonly R[]): R[] {
-  const lastOf = new Map<string, number>();
-  const keyOf = (reaction: R): string | undefined => {
+  const keys = reactions.map((reaction) => {
     const subject = reaction.data.sessionId ?? reaction.data.itemId;
     return CURRENT_STATE_JOBS.has(reaction.job) && subject !== undefined
       ? `${reaction.job}:${subject}`
       : undefined;
-  };
-  reactions.forEach((reaction, index) => {
-    const key = keyOf(reaction);
-    if (key !== undefined) lastOf.set(key, index);
   });
-  return reactions.filter((reaction, index) => {
-    const key = keyOf(reaction);
+  const lastOf = new Map(keys.map((key, index) => [key, index]));
+  return reactions.filter((_, index) => {
+    const key = keys[index];
     return key === undefined || lastOf.get(key) === index;
   });
 }
