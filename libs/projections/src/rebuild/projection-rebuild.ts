@@ -12,7 +12,7 @@ import type {
 } from '@cls/event-store';
 import { applyInlineProjections, FEED_START, sqlExecutorOf } from '@cls/event-store';
 
-import { PipelinedConnection } from './pipelined-connection';
+import { CoalescingConnection } from './coalescing-connection';
 import type { RebuildOptions, RebuildReport } from './rebuild-report';
 import { ReplayLanes } from './replay-lanes';
 import type { TableComparison } from './view-comparison';
@@ -28,6 +28,11 @@ export const BACKUP_SCHEMA = 'projection_backup';
 /** pg_advisory_lock key: one rebuild at a time per database. */
 const REBUILD_LOCK = 0x636c_7302;
 const DEFAULT_BATCH_SIZE = 5_000;
+/**
+ * Replay connections: while Postgres runs one connection's round trip, the client gathers the
+ * next for another. Two keep both busy on a small machine; more only add lock and WAL contention.
+ */
+const REPLAY_CONNECTIONS = 2;
 /** A rebuild that cannot stop appends this soon gives up rather than queue the API behind it. */
 const LOCK_TIMEOUT = '10s';
 
@@ -125,31 +130,33 @@ export class ProjectionRebuild {
   }
 
   /**
-   * Replays the committed feed into the copies while appends go on: one transaction per batch on
-   * a connection of its own whose search path is the rebuild schema, with the batch's lanes run
-   * side by side over a pipelined connection so Postgres is never idle waiting for the next
-   * statement. The next batch is read meanwhile.
+   * Replays the committed feed into the copies while appends go on, a batch at a time, on
+   * connections of their own whose search path is the rebuild schema. A batch's lanes run side by
+   * side, shared out over the connections, one transaction each: while Postgres runs one
+   * connection's statements, the next ones are gathered for another. The next batch is read
+   * meanwhile.
    */
   private async replayCommitted(
     reader: SqlExecutor,
     batchSize: number,
     onProgress: RebuildOptions['onProgress'],
   ): Promise<{ position: FeedPosition; events: number }> {
-    const connection = new PipelinedConnection({
-      connectionString: this.databaseUrl(),
-      application_name: 'cls-rebuild',
-      options: `-c search_path=${REBUILD_SCHEMA}`,
-    });
-    await connection.connect();
+    const connections = Array.from(
+      { length: REPLAY_CONNECTIONS },
+      () =>
+        new CoalescingConnection({
+          connectionString: this.databaseUrl(),
+          application_name: 'cls-rebuild',
+          options: `-c search_path=${REBUILD_SCHEMA}`,
+        }),
+    );
     const lanes = new ReplayLanes();
     let position = FEED_START;
     let events = 0;
-    let next: Promise<RecordedEvent[]> | undefined = this.store.readFeed(
-      position,
-      batchSize,
-      reader,
-    );
+    let next: Promise<RecordedEvent[]> | undefined;
     try {
+      await Promise.all(connections.map((connection) => connection.connect()));
+      next = this.store.readFeed(position, batchSize, reader);
       while (next) {
         const batch: RecordedEvent[] = await next;
         const last = batch.at(-1);
@@ -157,19 +164,36 @@ export class ProjectionRebuild {
         position = positionOf(last);
         next =
           batch.length < batchSize ? undefined : this.store.readFeed(position, batchSize, reader);
-        await this.replayBatch(connection, lanes.split(batch));
+        await this.replayBatch(connections, lanes.split(batch));
         events += batch.length;
         onProgress?.(events);
       }
       return { position, events };
     } finally {
       await next?.catch(() => undefined);
-      await connection.end();
+      await Promise.all(connections.map((connection) => connection.end()));
     }
   }
 
   private async replayBatch(
-    connection: PipelinedConnection,
+    connections: readonly CoalescingConnection[],
+    lanes: readonly (readonly RecordedEvent[])[],
+  ): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      connections.map((connection, index) =>
+        this.replayLanes(
+          connection,
+          lanes.filter((_, lane) => lane % connections.length === index),
+        ),
+      ),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Lanes are independent: rows of two lanes never meet under a constraint (see ReplayLanes). */
+  private async replayLanes(
+    connection: CoalescingConnection,
     lanes: readonly (readonly RecordedEvent[])[],
   ): Promise<void> {
     await connection.run('BEGIN');
@@ -189,7 +213,7 @@ export class ProjectionRebuild {
     await connection.run('COMMIT');
   }
 
-  /** The replay opens its own pipelined connection to the DataSource's database. */
+  /** The replay opens its own connections to the DataSource's database. */
   private databaseUrl(): string {
     const { url } = this.dataSource.options as PostgresDataSourceOptions;
     if (!url) throw new Error('a projection rebuild needs a DataSource configured with a url');
