@@ -489,6 +489,20 @@ describe.each<Style>(['rest', 'api'])('libraries (§3.2, §3.3) over /%s', (styl
     expectError(style, await alice.deleteLibrary(libraryId), 'NOT_FOUND');
   });
 
+  it('an item create racing the library delete never leaves an item in a deleted library', async () => {
+    for (let round = 0; round < 15; round += 1) {
+      const libraryId = await newLibrary();
+      const [created, deleted] = await Promise.all([
+        alice.createItem({ library_id: libraryId, name: 'racer.iso', type: 'iso' }),
+        alice.deleteLibrary(libraryId),
+      ]);
+      expect(deleted.status).toBe(alice.ok('void'));
+      if (created.status === alice.ok('create'))
+        expectError(style, await alice.getItem(alice.value<string>(created)), 'NOT_FOUND');
+      else expectError(style, created, 'NOT_FOUND');
+    }
+  });
+
   it('creating needs ContentLibrary.CreateLocalLibrary and deleting ContentLibrary.DeleteLocalLibrary (403 names them)', async () => {
     const before = alice.value<string[]>(await alice.listLibraries());
     const denied = expectError(

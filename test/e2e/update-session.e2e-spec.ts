@@ -97,6 +97,25 @@ describe.each<Style>(['rest', 'api'])('update sessions over /%s', (style) => {
     );
   });
 
+  it('a create racing the item delete never leaves an ACTIVE session on a deleted item', async () => {
+    for (let round = 0; round < 15; round += 1) {
+      const itemId = await newItem();
+      const [created, deleted] = await Promise.all([
+        alice.createSession({ library_item_id: itemId }),
+        alice.deleteItem(itemId),
+      ]);
+      expect(deleted.status).toBe(alice.ok('void'));
+      if (created.status !== alice.ok('create')) {
+        expectError(style, created, 'NOT_FOUND');
+        continue;
+      }
+      const session = await admin.getSession(alice.value<string>(created));
+      if (session.status === 200)
+        expect(alice.value<{ state: string }>(session).state).toBe('CANCELED');
+      else expectError(style, session, 'NOT_FOUND');
+    }
+  });
+
   it('create with the same client_token returns the same session; a non-UUID token is invalid_argument', async () => {
     const itemId = await newItem();
     const token = randomUUID();

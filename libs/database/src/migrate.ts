@@ -1,10 +1,8 @@
 import type { DataSource } from 'typeorm';
 
+import { AdvisoryLock } from './advisory-locks';
 import { createDataSource } from './data-source';
 import { ensureDatabase } from './ensure-database';
-
-/** Any constant works; it only has to be the same for every process of the deployment. */
-const MIGRATION_LOCK_KEY = 0x636c73; // "cls"
 
 /**
  * Creates the database if needed and applies pending migrations. Several processes may start at
@@ -20,12 +18,12 @@ export async function migrate(url: string): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await runner.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.migrations]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
     await runner
-      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.migrations])
       .catch(() => undefined);
     await runner.release();
     await dataSource.destroy();

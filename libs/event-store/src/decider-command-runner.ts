@@ -3,7 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Decider, DomainEvent } from '@cls/domain';
 import { fold, message, ResourceBusy } from '@cls/domain';
 
-import type { EventMetadata, RecordedEvent, StreamAppend, StreamGuard } from './event-store.types';
+import type {
+  EventMetadata,
+  RecordedEvent,
+  SqlExecutor,
+  StreamAppend,
+  StreamClaim,
+  StreamGuard,
+} from './event-store.types';
 import type { PostgresEventStore } from './postgres-event-store';
 import { VersionConflict } from './version-conflict.error';
 
@@ -25,6 +32,7 @@ export interface Decided<S, E extends DomainEvent> {
 export class DecisionScope {
   readonly appends: StreamAppend[] = [];
   readonly guards: StreamGuard[] = [];
+  readonly claims: StreamClaim[] = [];
   /**
    * Streams this attempt has read, with the state its own decisions left them in: a plan that
    * looks at a stream before deciding on it reads it once, and a second decision on the same
@@ -63,6 +71,19 @@ export class DecisionScope {
     const loaded = await this.load(decider, id);
     this.guards.push({ streamId: streamIdOf(decider.streamType, id), version: loaded.version });
     return loaded;
+  }
+
+  /**
+   * Records that the plan decided on a fact outside the event store that only plans relying on the
+   * stream can change (the view's ACTIVE session of an item): the commit holds the stream's
+   * exclusive lock, asks `stillHolds` again, and re-runs the plan if the answer changed.
+   */
+  claim<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+    stillHolds: (sql: SqlExecutor) => Promise<boolean>,
+  ): void {
+    this.claims.push({ streamId: streamIdOf(decider.streamType, id), stillHolds });
   }
 
   async decide<S, C, E extends DomainEvent>(
@@ -129,7 +150,7 @@ export class DeciderCommandRunner {
       try {
         const recorded =
           scope.appends.length > 0
-            ? await this.store.append(scope.appends, metadata, scope.guards)
+            ? await this.store.append(scope.appends, metadata, scope.guards, scope.claims)
             : [];
         return { result, recorded };
       } catch (error) {

@@ -52,6 +52,16 @@ export interface StreamGuard {
   readonly version: number;
 }
 
+/**
+ * A fact a plan read outside the event store (a view) that only plans guarding `streamId` can
+ * change. At commit the append takes the stream's exclusive lock, so each of those plans has
+ * committed or waits for this one, and asks again: if the answer changed, the plan re-runs.
+ */
+export interface StreamClaim {
+  readonly streamId: string;
+  readonly stillHolds: (sql: SqlExecutor) => Promise<boolean>;
+}
+
 /** The narrow SQL surface projections get inside the append transaction. */
 export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, parameters?: readonly unknown[]): Promise<T[]>;

@@ -46,4 +46,9 @@ export class EventTypeRegistry {
   has(type: string): boolean {
     return this.types.has(type);
   }
+
+  /** Every registered type with its current schema version, in registration order. */
+  catalogue(): { readonly type: string; readonly schemaVersion: number }[] {
+    return [...this.types].map(([type, { schemaVersion }]) => ({ type, schemaVersion }));
+  }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { DataSource } from 'typeorm';
 
-import type { EventMetadata, InlineProjection } from '@cls/event-store';
+import type { EventMetadata, InlineProjection, SqlExecutor } from '@cls/event-store';
 import {
   DeciderCommandRunner,
   EventTypeRegistry,
@@ -405,6 +405,88 @@ describe('PostgresEventStore (real Postgres)', () => {
       release();
       await append;
       expect(await exclusive).toBe(1);
+    });
+  });
+
+  describe('claims: facts outside the store that only plans guarding a stream change', () => {
+    const counter = {
+      streamType: 'counter',
+      initialState: () => 0,
+      evolve: (state: number, event: { type: string; data: { n: number } }) =>
+        Math.max(state, event.data.n),
+      decide: (_: 'increment', state: number) => [counted(state + 1)],
+    };
+    const eventsIn = async (sql: SqlExecutor, id: string) =>
+      (
+        await sql.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM events WHERE stream_id = $1',
+          [id],
+        )
+      )[0]!.count;
+
+    it('re-runs the plan when the claimed answer changed before the commit', async () => {
+      const [claimed, written] = [randomUUID(), randomUUID()];
+      const runner = new DeciderCommandRunner(store);
+      let fact = 'as first read';
+      const plannedOn: string[] = [];
+      await runner.transact(async (scope) => {
+        const read = fact;
+        plannedOn.push(read);
+        fact = 'changed';
+        scope.claim(counter, claimed, () => Promise.resolve(fact === read));
+        await scope.decide(counter, written, 'increment');
+      }, metadata);
+      expect(plannedOn).toEqual(['as first read', 'changed']);
+      expect((await store.readStream(`counter-${written}`)).version).toBe(1);
+    });
+
+    it('asks again only once a guarded append in flight has committed, and sees it', async () => {
+      const [claimed, guardedWrite, written] = [randomUUID(), streamId(), streamId()];
+      let entered!: () => void;
+      let release!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holding: InlineProjection = {
+        name: 'holding',
+        eventTypes: ['Counted'],
+        apply: () => {
+          entered();
+          return released;
+        },
+      };
+      const guarded = new PostgresEventStore(dataSource, registry, [holding]).append(
+        [
+          {
+            streamId: guardedWrite,
+            streamType: 'test',
+            expectedVersion: 'any',
+            events: [counted(1)],
+          },
+        ],
+        metadata,
+        [{ streamId: `counter-${claimed}`, version: 0 }],
+      );
+      await inside;
+      const answers: number[] = [];
+      const claiming = store.append(
+        [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
+        metadata,
+        [],
+        [
+          {
+            streamId: `counter-${claimed}`,
+            stillHolds: async (sql) => {
+              answers.push(await eventsIn(sql, guardedWrite));
+              return true;
+            },
+          },
+        ],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answers).toEqual([]);
+      release();
+      await Promise.all([guarded, claiming]);
+      expect(answers).toEqual([1]);
     });
   });
 });

@@ -12,6 +12,7 @@ import type {
   RecordedEvent,
   SqlExecutor,
   StreamAppend,
+  StreamClaim,
   StreamGuard,
   StreamSlice,
 } from './event-store.types';
@@ -128,19 +129,28 @@ export class PostgresEventStore {
 
   /**
    * Appends to one or more streams in a single transaction and runs the inline projections in it.
-   * Throws VersionConflict when a stream moved; projection errors (domain vetoes) roll everything back.
+   * Throws VersionConflict when a stream moved or a claim no longer holds; projection errors
+   * (domain vetoes) roll everything back.
    */
   async append(
     appends: readonly StreamAppend[],
     metadata: EventMetadata,
     guards: readonly StreamGuard[] = [],
+    claims: readonly StreamClaim[] = [],
   ): Promise<RecordedEvent[]> {
     const started = performance.now();
     const observe = (outcome: 'ok' | 'conflict' | 'error'): void =>
       this.observer?.appended(outcome, (performance.now() - started) / 1000);
     try {
       const recorded = await this.inTransaction(async (sql) => {
-        for (const guard of guards) await this.checkGuard(sql, guard);
+        // Stream locks in one order (by stream id) in every transaction: none waits in a cycle.
+        const conditions = [...guards, ...claims].sort((a, b) =>
+          a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+        );
+        for (const condition of conditions) {
+          if ('version' in condition) await this.checkGuard(sql, condition);
+          else await this.checkClaim(sql, condition);
+        }
         const events: RecordedEvent[] = [];
         for (const append of appends)
           events.push(...(await this.appendToStream(sql, append, metadata)));
@@ -167,12 +177,16 @@ export class PostgresEventStore {
    */
   async exclusively<T>(streamId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.inTransaction(async (sql) => {
-      await sql.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-        STREAM_LOCK_NAMESPACE,
-        streamId,
-      ]);
+      await this.lockExclusively(sql, streamId);
       return work(sql);
     });
+  }
+
+  private async lockExclusively(sql: SqlExecutor, streamId: string): Promise<void> {
+    await sql.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      STREAM_LOCK_NAMESPACE,
+      streamId,
+    ]);
   }
 
   private async inTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
@@ -198,7 +212,15 @@ export class PostgresEventStore {
       guard.streamId,
     ]);
     const actual = await this.versionOf(sql, guard.streamId);
-    if (actual !== guard.version) throw new VersionConflict(guard.streamId, guard.version, actual);
+    if (actual !== guard.version)
+      throw VersionConflict.atVersion(guard.streamId, guard.version, actual);
+  }
+
+  private async checkClaim(sql: SqlExecutor, claim: StreamClaim): Promise<void> {
+    // Lock, then ask in later statements: their snapshots must postdate the lock.
+    await this.lockExclusively(sql, claim.streamId);
+    if (!(await claim.stillHolds(sql)))
+      throw new VersionConflict(claim.streamId, 'what the plan read under it has changed');
   }
 
   private async versionOf(sql: SqlExecutor, streamId: string): Promise<number> {
@@ -243,12 +265,12 @@ export class PostgresEventStore {
       } catch (error) {
         // A writer that read the same version committed between our read and our insert.
         if (postgresErrorOf(error)?.code === UNIQUE_VIOLATION) {
-          throw new VersionConflict(append.streamId, append.expectedVersion, version);
+          throw VersionConflict.atVersion(append.streamId, append.expectedVersion, version);
         }
         throw error;
       }
       if (!row) {
-        throw new VersionConflict(
+        throw VersionConflict.atVersion(
           append.streamId,
           append.expectedVersion,
           await this.versionOf(sql, append.streamId),

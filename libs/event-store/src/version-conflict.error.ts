@@ -1,11 +1,21 @@
-/** Another writer appended to the stream first; the runner reloads and decides again. */
+/**
+ * What a plan decided on changed before it could commit: another writer appended first, or a fact
+ * the plan claimed (`StreamClaim`) no longer holds. The runner reloads and decides again.
+ */
 export class VersionConflict extends Error {
   constructor(
     readonly streamId: string,
-    readonly expected: number | 'no_stream' | 'any',
-    readonly actual: number,
+    detail: string,
   ) {
-    super(`Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+    super(`Stream ${streamId}: ${detail}`);
     this.name = 'VersionConflict';
+  }
+
+  static atVersion(
+    streamId: string,
+    expected: number | 'no_stream' | 'any',
+    actual: number,
+  ): VersionConflict {
+    return new VersionConflict(streamId, `at version ${actual}, expected ${String(expected)}`);
   }
 }

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { DATA_SOURCE } from '@cls/database';
+import { AdvisoryLock, DATA_SOURCE } from '@cls/database';
 import type { JobName } from '@cls/domain';
 import { updateSessionReactions } from '@cls/domain';
 import {
@@ -22,8 +22,6 @@ import { JobEnqueuer } from './job-enqueuer';
 
 const SWEEP_EVERY_MS = 5_000;
 const BATCH = 500;
-/** pg_advisory_lock key: one sweeper at a time across the fleet. */
-const SWEEP_LOCK = 0x636c_7302;
 /** The jobs whose loss would leave a session waiting forever. */
 const OWED: ReadonlySet<JobName> = new Set(['pull-file', 'finish-completion']);
 
@@ -75,14 +73,14 @@ export class FleetSweeper implements OnApplicationShutdown {
     await connection.connect();
     try {
       const [lock] = (await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [
-        SWEEP_LOCK,
+        AdvisoryLock.fleetSweep,
       ])) as { locked: boolean }[];
       if (!lock?.locked) return;
       try {
         await this.expireDue();
         await this.reofferOwedWork();
       } finally {
-        await connection.query('SELECT pg_advisory_unlock($1)', [SWEEP_LOCK]);
+        await connection.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.fleetSweep]);
       }
     } finally {
       await connection.release();

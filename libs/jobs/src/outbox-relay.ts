@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { DATA_SOURCE } from '@cls/database';
+import { AdvisoryLock, DATA_SOURCE } from '@cls/database';
 import type {
   DownloadSessionEvent,
   LibraryItemEvent,
@@ -31,8 +31,6 @@ import type { CorrelatedReaction } from './job-enqueuer';
 import { JobEnqueuer } from './job-enqueuer';
 
 const CONSUMER = 'outbox-relay';
-/** pg_advisory_lock key: one relay leads the fleet, the others wait on standby. */
-const LEADER_LOCK = 0x636c_7301;
 const BATCH_SIZE = 500;
 const IDLE_POLL_MS = 100;
 const STANDBY_POLL_MS = 1_000;
@@ -111,7 +109,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       while (!this.stop.signal.aborted) {
         const [lock] = await sql.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock($1) AS locked',
-          [LEADER_LOCK],
+          [AdvisoryLock.outboxRelay],
         );
         if (lock?.locked) break;
         await this.pause(STANDBY_POLL_MS);

@@ -10,6 +10,7 @@ import type {
   RecordedEvent,
   SqlExecutor,
 } from '@cls/event-store';
+import { AdvisoryLock } from '@cls/database';
 import { applyInlineProjections, FEED_START, sqlExecutorOf } from '@cls/event-store';
 
 import { CoalescingConnection } from './coalescing-connection';
@@ -25,8 +26,6 @@ export const REBUILD_SCHEMA = 'projection_rebuild';
 /** Where a swap keeps the tables it replaced, until the next swap. */
 export const BACKUP_SCHEMA = 'projection_backup';
 
-/** pg_advisory_lock key: one rebuild at a time per database. */
-const REBUILD_LOCK = 0x636c_7302;
 const DEFAULT_BATCH_SIZE = 5_000;
 /**
  * Replay connections: while Postgres runs one connection's round trip, the client gathers the
@@ -82,14 +81,14 @@ export class ProjectionRebuild {
     try {
       const [lock] = await sql.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock($1) AS locked',
-        [REBUILD_LOCK],
+        [AdvisoryLock.projectionRebuild],
       );
       if (!lock?.locked) throw new RebuildInProgress();
       try {
         return await this.rebuild(control, options);
       } finally {
         await sql.query(`DROP SCHEMA IF EXISTS ${ident(REBUILD_SCHEMA)} CASCADE`);
-        await sql.query('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK]);
+        await sql.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.projectionRebuild]);
       }
     } finally {
       await control.release();

@@ -4,7 +4,7 @@ import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
 import { requirePrivilege } from '@cls/access';
-import { libraryItemDecider, notFound } from '@cls/domain';
+import { libraryDecider, libraryItemDecider, notFound } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
@@ -54,22 +54,27 @@ export class CreateLibraryItemHandler implements ICommandHandler<CreateLibraryIt
         ? randomUUID()
         : idFromClientToken('library_item', context.caller.user, clientToken);
     const itemNamedAlike = await this.items.idNamed(library.id, input.name);
-    await this.runner.execute(
-      libraryItemDecider,
-      itemId,
-      {
-        type: 'CreateLibraryItem',
-        itemId,
-        library: {
-          id: library.id,
-          name: library.name,
-          ...(itemNamedAlike === undefined || itemNamedAlike === itemId ? {} : { itemNamedAlike }),
-        },
-        name: input.name,
-        description: input.description ?? '',
-        ...(input.type === undefined ? {} : { itemType: input.type }),
-        ...(clientToken === undefined ? {} : { clientToken }),
-        now: this.clock.now().toISOString(),
+    await this.runner.transact(
+      async (scope) => {
+        // Relied on, not written: a library delete must see this item, or this create its deletion.
+        const { state: current } = await scope.rely(libraryDecider, library.id);
+        if (current.status !== 'LIVE') throw notFound('library', library.id);
+        await scope.decide(libraryItemDecider, itemId, {
+          type: 'CreateLibraryItem',
+          itemId,
+          library: {
+            id: library.id,
+            name: library.name,
+            ...(itemNamedAlike === undefined || itemNamedAlike === itemId
+              ? {}
+              : { itemNamedAlike }),
+          },
+          name: input.name,
+          description: input.description ?? '',
+          ...(input.type === undefined ? {} : { itemType: input.type }),
+          ...(clientToken === undefined ? {} : { clientToken }),
+          now: this.clock.now().toISOString(),
+        });
       },
       metadataFor(context, 'CreateLibraryItem'),
     );

@@ -50,8 +50,9 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
     const active = await this.sessions.activeSessionOf(item.id);
     await this.runner.transact(
       async (scope) => {
-        // The snapshot comes from the item's own stream: the files a complete would keep.
-        const { state: current } = await scope.load(libraryItemDecider, item.id);
+        // The snapshot comes from the item's own stream: the files a complete would keep. Relied
+        // on, not written: an item delete must see this session, or this create its deletion.
+        const { state: current } = await scope.rely(libraryItemDecider, item.id);
         await scope.decide(updateSessionDecider, sessionId, {
           type: 'CreateUpdateSession',
           sessionId,

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
@@ -49,8 +51,13 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
           libraryId: library.id,
           now,
         });
+        const itemIds = await this.items.idsInLibrary(library.id);
+        // An item create relies on the library's stream, so none commits between this list and ours.
+        scope.claim(libraryDecider, library.id, async (sql) =>
+          isDeepStrictEqual(await this.items.idsInLibrary(library.id, sql), itemIds),
+        );
         const canceled: string[] = [];
-        for (const itemId of await this.items.idsInLibrary(library.id)) {
+        for (const itemId of itemIds) {
           const { canceledSessionId } = await this.removal.removeItem(
             scope,
             itemId,

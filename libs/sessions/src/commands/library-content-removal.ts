@@ -32,6 +32,12 @@ export class LibraryContentRemoval {
       now,
     });
     const active = await this.sessions.activeSessionOf(itemId);
+    // A create relies on the item's stream, so none commits between this answer and ours.
+    scope.claim(
+      libraryItemDecider,
+      itemId,
+      async (sql) => (await this.sessions.activeSessionOf(itemId, sql))?.id === active?.id,
+    );
     if (!active) return {};
     await scope.decide(updateSessionDecider, active.id, {
       type: 'CancelUpdateSession',

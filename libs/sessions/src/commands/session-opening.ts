@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Privilege } from '@cls/access';
 import { requirePrivilege } from '@cls/access';
 import type { LibraryItemState, StoredFile } from '@cls/domain';
+import { notFound } from '@cls/domain';
 
 import { idFromClientToken, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
@@ -43,12 +44,14 @@ export async function openSessionOn(
   return { item, sessionId, ...(clientToken === undefined ? {} : { clientToken }) };
 }
 
-/** The committed content a new session starts from: the item's own stream, which a view may lag. */
+/**
+ * The committed content a new session starts from: the item's own stream, which a view may lag.
+ * An item deleted since the view was read is `not_found`, as it is to any later request.
+ */
 export function committedContentOf(
   item: LibraryItemView,
   current: LibraryItemState,
 ): { readonly contentVersion: number; readonly files: readonly StoredFile[] } {
-  return current.status === 'LIVE'
-    ? { contentVersion: current.contentVersion, files: current.files }
-    : { contentVersion: item.contentVersion, files: [] };
+  if (current.status !== 'LIVE') throw notFound('library_item', item.id);
+  return { contentVersion: current.contentVersion, files: current.files };
 }

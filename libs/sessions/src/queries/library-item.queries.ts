@@ -6,6 +6,7 @@ import { requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import { isUuid } from '../shared/client-token';
 import { notFound } from '@cls/domain';
+import type { SqlExecutor } from '@cls/event-store';
 
 import { LibraryQueries } from './library.queries';
 
@@ -72,9 +73,10 @@ export class LibraryItemQueries {
     return this.idsInLibrary(libraryId);
   }
 
-  async idsInLibrary(libraryId: string): Promise<string[]> {
+  /** `sql` asks inside a commit (`DecisionScope.claim`). */
+  async idsInLibrary(libraryId: string, sql: SqlExecutor = this.db): Promise<string[]> {
     if (!isUuid(libraryId)) return [];
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await sql.query<{ id: string }>(
       'SELECT id FROM library_item_view WHERE library_id = $1 ORDER BY creation_time, id',
       [libraryId],
     );

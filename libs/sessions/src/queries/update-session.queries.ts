@@ -7,6 +7,7 @@ import { DATA_SOURCE } from '@cls/database';
 import { isUuid } from '../shared/client-token';
 import type { Message, SourceWarning, TransferStatus, WarningBehavior } from '@cls/domain';
 import { canSee, notFound } from '@cls/domain';
+import type { SqlExecutor } from '@cls/event-store';
 
 import { LibraryItemQueries } from './library-item.queries';
 
@@ -106,8 +107,12 @@ export class UpdateSessionQueries {
     return rows.map((row) => row.id);
   }
 
-  async activeSessionOf(libraryItemId: string): Promise<{ id: string } | undefined> {
-    const [row] = await this.db.query<{ id: string }[]>(
+  /** The item's ACTIVE session; `sql` asks inside a commit (`DecisionScope.claim`). */
+  async activeSessionOf(
+    libraryItemId: string,
+    sql: SqlExecutor = this.db,
+  ): Promise<{ id: string } | undefined> {
+    const [row] = await sql.query<{ id: string }>(
       `SELECT id FROM update_session_view WHERE library_item_id = $1 AND state = 'ACTIVE'`,
       [libraryItemId],
     );
