@@ -2,10 +2,13 @@ import {
   ADMIN_PASSWORD,
   ADMIN_USER,
   ContentLibraryDriver,
+  createTestDatabase,
+  deploymentEnv,
   expectError,
   HttpClient,
   ServiceProcess,
 } from '@cls/testing';
+import { MIGRATIONS } from '@cls/migrations';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -87,6 +90,22 @@ describe('processes', () => {
   it('a worker boots against Postgres and Redis and exits 0 on SIGTERM', async () => {
     const worker = await ServiceProcess.worker(deployment.env);
     expect(await worker.stop('SIGTERM')).toBe(0);
+  });
+
+  it('a worker started before any API creates and migrates a missing database', async () => {
+    const database = await createTestDatabase('e2e_worker_first');
+    await database.drop();
+    try {
+      const worker = await ServiceProcess.worker(deploymentEnv(database.url));
+      expect(await worker.stop('SIGTERM')).toBe(0);
+      const db = await database.open();
+      const [applied] = await db.query<{ count: number }[]>(
+        'SELECT count(*)::int AS count FROM schema_migrations',
+      );
+      expect(applied?.count).toBe(MIGRATIONS.length);
+    } finally {
+      await database.drop();
+    }
   });
 
   it('npm start mode (--with-workers) serves the API and runs the worker roles in one process', async () => {

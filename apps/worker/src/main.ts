@@ -12,7 +12,7 @@ import {
   loadConfig,
   tuneGarbageCollectorForStreaming,
 } from '@cls/config';
-import { DatabaseModule } from '@cls/database';
+import { DatabaseModule, migrate } from '@cls/database';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
 import { createLogger, MetricsServer, ObservabilityModule } from '@cls/observability';
@@ -34,13 +34,18 @@ class WorkerRootModule {
   }
 }
 
-/** A worker process: any number of them share the queues; SIGTERM finishes or releases their jobs. */
+/**
+ * A worker process: any number of them share the queues; SIGTERM finishes or releases their jobs.
+ * Migrations are applied first, as the API does, so a fleet may start in any order.
+ */
 async function main(): Promise<void> {
   tuneGarbageCollectorForStreaming();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
   Logger.overrideLogger(logger);
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
   const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
     logger,
   });
