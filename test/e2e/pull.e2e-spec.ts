@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -372,5 +372,52 @@ describe("who may pull from the server's storage", () => {
       source_endpoint: { uri: `${https.baseUrl}/file.bin`, ssl_certificate_thumbprint: 'not-hex' },
     });
     expect(added.status).toBe(400);
+  });
+});
+
+describe('trace context (W3C traceparent)', () => {
+  interface Entry {
+    type: string;
+    actor: string;
+    traceparent?: string;
+  }
+
+  it("a request's traceparent is on its events and on the events of the pull it caused; an invalid one is dropped", async () => {
+    const alice = new ContentLibraryDriver('api', deployment.alice);
+    const { itemId } = await alice.newLibraryItem({ name: 'traced.iso' });
+    const sessions = '/api/content/library/item/update-session';
+    const created = await deployment.alice.request<string>('POST', sessions, {
+      body: { library_item_id: itemId },
+      headers: { traceparent: `00-${'0'.repeat(32)}-${randomBytes(8).toString('hex')}-01` },
+    });
+    const session = created.body;
+    const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+    const added = await deployment.alice.request('POST', `${sessions}/${session}/file`, {
+      body: {
+        name: 'traced.iso',
+        source_type: 'PULL',
+        source_endpoint: { uri: `${http.baseUrl}/file.bin` },
+      },
+      headers: { traceparent },
+    });
+    expect(added.status).toBe(201);
+
+    const events = await eventually(
+      async () =>
+        (
+          await deployment.admin.request<{ events: Entry[] }>(
+            'GET',
+            `/api/cls/update-sessions/${session}/history`,
+          )
+        ).body.events,
+      (entries) => entries.some((entry) => entry.type === 'UpdateSessionFileReceived'),
+      { what: 'the pull to finish' },
+    );
+    expect(events.map((entry) => [entry.type, entry.actor, entry.traceparent])).toEqual([
+      ['UpdateSessionCreated', 'alice', undefined],
+      ['UpdateSessionFileAdded', 'alice', traceparent],
+      ['UpdateSessionFileTransferStarted', 'system:transfer', traceparent],
+      ['UpdateSessionFileReceived', 'system:transfer', traceparent],
+    ]);
   });
 });

@@ -10,6 +10,7 @@ export interface EventMetadata {
   /** The command id, or the id of the event that triggered a worker's command. */
   readonly causationId: string;
   readonly commandType: string;
+  /** The W3C trace context of the request behind it, when that request sent a valid one. */
   readonly traceparent?: string;
 }
 

@@ -6,7 +6,7 @@ import type { ResolvedLogin } from '@cls/access';
 import type { RequestContext } from '@cls/sessions';
 
 import type { AuthenticatedRequest } from './authentication.guard';
-import { correlationIdOf } from './correlation-id';
+import { correlationOfRequest } from './correlation-id';
 
 function loginOf(context: ExecutionContext): {
   request: AuthenticatedRequest;
@@ -17,10 +17,10 @@ function loginOf(context: ExecutionContext): {
   return { request, login: request.login };
 }
 
-/** The caller and correlation id of an authenticated request, as commands carry them. */
+/** The caller and correlation of an authenticated request, as commands carry them. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
   const { request, login } = loginOf(context);
-  return { caller: login.caller, correlationId: correlationIdOf(request) };
+  return { caller: login.caller, ...correlationOfRequest(request) };
 });
 
 /** The API login session itself (for session get/delete). */

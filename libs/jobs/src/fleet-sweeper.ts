@@ -104,10 +104,10 @@ export class FleetSweeper implements OnApplicationShutdown {
   private async reofferOwedWork(): Promise<void> {
     const triggers = await this.unfinished.pendingTriggers(BATCH);
     await this.jobs.reoffer(
-      triggers.flatMap(({ event, eventId, correlationId }) =>
+      triggers.flatMap(({ event, eventId, correlation }) =>
         updateSessionReactions(event, eventId)
           .filter((reaction) => OWED.has(reaction.job))
-          .map((reaction) => ({ ...reaction, correlationId })),
+          .map((reaction) => ({ ...reaction, ...correlation })),
       ),
     );
   }

@@ -5,12 +5,14 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { QueueName, Reaction } from '@cls/domain';
 import { QUEUE_OF_JOB } from '@cls/domain';
+import type { Correlation } from '@cls/sessions';
+import { correlationOf } from '@cls/sessions';
 
 import { jobOptions } from './job-options';
 import { Queues } from './queues';
 
-/** A reaction with the correlation id of the request that caused it. */
-export type CorrelatedReaction = Reaction & { readonly correlationId: string };
+/** A reaction with the correlation of the request that caused it. */
+export type CorrelatedReaction = Reaction & Correlation;
 
 /**
  * Puts reactions on their queues under their deterministic ids: adding one whose job still exists
@@ -33,7 +35,7 @@ export class JobEnqueuer {
       const jobs = byQueue.get(queue) ?? [];
       jobs.push({
         name: reaction.job,
-        data: { ...reaction.data, correlationId: reaction.correlationId },
+        data: { ...reaction.data, ...correlationOf(reaction) },
         opts: { ...options[reaction.job], jobId: reaction.jobId, delay: Math.max(0, delay) },
       });
       byQueue.set(queue, jobs);

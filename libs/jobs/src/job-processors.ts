@@ -8,9 +8,10 @@ import type { AppConfig, WorkerRole } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { JobName, QueueName } from '@cls/domain';
 import { Metrics, withLogContext } from '@cls/observability';
-import type { JobContext } from '@cls/sessions';
+import type { Correlation, JobContext } from '@cls/sessions';
 import {
   CollectItemGarbageCommand,
+  correlationOf,
   DiscardSessionStagingCommand,
   ExpireDownloadSessionCommand,
   ExpireUpdateSessionCommand,
@@ -21,10 +22,9 @@ import {
 
 import { queueConnection } from './queue-connection';
 
-/** What reactions put in a job (`Reaction.data`), plus the request's correlation id. */
-interface JobData {
+/** What reactions put in a job (`Reaction.data`), plus the request's correlation. */
+interface JobData extends Correlation {
   readonly causationId: string;
-  readonly correlationId: string;
   readonly sessionId?: string;
   readonly transferId?: string;
   readonly itemId?: string;
@@ -188,6 +188,6 @@ export class JobProcessors implements OnApplicationShutdown {
   }
 
   private context(job: Job<JobData>, role: WorkerRole): JobContext {
-    return { role, correlationId: job.data.correlationId, causationId: job.data.causationId };
+    return { role, ...correlationOf(job.data), causationId: job.data.causationId };
   }
 }

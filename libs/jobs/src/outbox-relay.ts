@@ -27,6 +27,8 @@ import {
   sqlExecutorOf,
 } from '@cls/event-store';
 
+import { correlationOf } from '@cls/sessions';
+
 import type { CorrelatedReaction } from './job-enqueuer';
 import { JobEnqueuer } from './job-enqueuer';
 
@@ -46,17 +48,14 @@ const REACTIONS_OF_STREAM: Readonly<
   library_item: (event, eventId) => libraryItemReactions(event as LibraryItemEvent, eventId),
 };
 
-/** The follow-up jobs of a stored event, with the request's correlation id carried along. */
+/** The follow-up jobs of a stored event, with the request's correlation carried along. */
 function reactionsOf(event: RecordedEvent): CorrelatedReaction[] {
   const reactions =
     REACTIONS_OF_STREAM[event.streamType]?.(
       { type: event.type, data: event.data },
       event.eventId,
     ) ?? [];
-  return reactions.map((reaction) => ({
-    ...reaction,
-    correlationId: event.metadata.correlationId,
-  }));
+  return reactions.map((reaction) => ({ ...reaction, ...correlationOf(event.metadata) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
-import { correlationIdOf, Public } from '@cls/http';
+import { correlationOfRequest, Public } from '@cls/http';
 import { UploadService } from '@cls/sessions';
 
 type DataPlaneRequest = FastifyRequest<{ Params: { token: string; name: string } }>;
@@ -37,7 +37,7 @@ export class UploadController {
       body: request.raw,
       ...(contentLength === undefined ? {} : { contentLength: Number(contentLength) }),
       ...(contentRange === undefined ? {} : { contentRange }),
-      correlationId: correlationIdOf(request),
+      ...correlationOfRequest(request),
     });
   }
 }

@@ -24,14 +24,15 @@ import { UploadActivity } from './upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
+import type { Correlation } from '../shared/request-context';
+import { correlationOf } from '../shared/request-context';
 
-export interface UploadRequest {
+export interface UploadRequest extends Correlation {
   readonly token: string;
   readonly name: string;
   readonly body: Readable;
   readonly contentLength?: number;
   readonly contentRange?: string;
-  readonly correlationId: string;
 }
 
 /** What the transport answers: every byte so far is safe on disk, or the file is complete and valid. */
@@ -113,7 +114,7 @@ export class UploadService {
     );
     const metadata: EventMetadata = {
       actor: `data-plane:${owner}`,
-      correlationId: request.correlationId,
+      ...correlationOf(request),
       causationId: transferId,
       commandType: 'Upload',
     };

@@ -29,6 +29,9 @@ export function historyEntryOf(event: RecordedEvent): Record<string, unknown> {
     time: event.recordedAt.toISOString(),
     actor: event.metadata.actor,
     correlation_id: event.metadata.correlationId,
+    ...(event.metadata.traceparent === undefined
+      ? {}
+      : { traceparent: event.metadata.traceparent }),
     causation_id: event.metadata.causationId,
     command: event.metadata.commandType,
     data: summarizeEventData(event.data),

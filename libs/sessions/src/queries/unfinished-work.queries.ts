@@ -3,11 +3,16 @@ import type { DataSource } from 'typeorm';
 
 import { DATA_SOURCE } from '@cls/database';
 import type { UpdateSessionEvent } from '@cls/domain';
+import type { EventMetadata } from '@cls/event-store';
+
+import type { Correlation } from '../shared/request-context';
+import { correlationOf } from '../shared/request-context';
 
 /** An event whose follow-up job must still be somewhere in the queues. */
 export interface PendingTrigger {
   readonly eventId: string;
-  readonly correlationId: string;
+  /** The correlation of the request behind the event, for the job offered again. */
+  readonly correlation: Correlation;
   readonly event: UpdateSessionEvent;
 }
 
@@ -22,9 +27,9 @@ export class UnfinishedWorkQueries {
 
   async pendingTriggers(limit: number): Promise<PendingTrigger[]> {
     const rows = await this.db.query<
-      { event_id: string; event_type: string; data: unknown; correlation_id: string }[]
+      { event_id: string; event_type: string; data: unknown; metadata: EventMetadata }[]
     >(
-      `SELECT e.event_id, e.event_type, e.data, e.metadata->>'correlationId' AS correlation_id
+      `SELECT e.event_id, e.event_type, e.data, e.metadata
          FROM update_session_file_view f
          JOIN update_session_view s ON s.id = f.session_id AND s.state = 'ACTIVE'
          JOIN events e ON e.stream_id = 'update_session-' || f.session_id
@@ -32,7 +37,7 @@ export class UnfinishedWorkQueries {
                       AND e.data->>'transferId' = f.transfer_id::text
         WHERE f.source_type = 'PULL' AND f.status IN ('WAITING_FOR_TRANSFER', 'TRANSFERRING')
        UNION ALL
-       SELECT e.event_id, e.event_type, e.data, e.metadata->>'correlationId'
+       SELECT e.event_id, e.event_type, e.data, e.metadata
          FROM update_session_view s
          JOIN events e ON e.stream_id = 'update_session-' || s.id
                       AND e.event_type = 'UpdateSessionCompletionRequested'
@@ -42,7 +47,7 @@ export class UnfinishedWorkQueries {
     );
     return rows.map((row) => ({
       eventId: row.event_id,
-      correlationId: row.correlation_id,
+      correlation: correlationOf(row.metadata),
       event: { type: row.event_type, data: row.data } as UpdateSessionEvent,
     }));
   }
