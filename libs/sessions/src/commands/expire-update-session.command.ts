@@ -13,12 +13,7 @@ import { Clock } from '../shared/clock';
 import type { JobContext } from '../shared/request-context';
 import { jobMetadata } from '../shared/request-context';
 
-/** What an expiry check found: the session's next deadline if it is still there to check. */
-export interface ExpiryOutcome {
-  readonly nextDeadline?: string;
-}
-
-export class ExpireUpdateSessionCommand extends Command<ExpiryOutcome> {
+export class ExpireUpdateSessionCommand extends Command<void> {
   constructor(
     readonly context: JobContext,
     readonly sessionId: string,
@@ -42,7 +37,7 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ context, sessionId }: ExpireUpdateSessionCommand): Promise<ExpiryOutcome> {
+  async execute({ context, sessionId }: ExpireUpdateSessionCommand): Promise<void> {
     const view = await this.sessions.find(sessionId);
     const viewDeadline = view?.expirationTime.toISOString();
     const decided = await this.runner.execute(
@@ -61,13 +56,5 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
     if (decided.events.some((event) => event.type === 'UpdateSessionExpired')) {
       await this.storage.discardSession(sessionId);
     }
-    const { state } = decided;
-    if (state.status === 'EMPTY' || state.status === 'DELETED') return {};
-    return {
-      nextDeadline:
-        viewDeadline !== undefined && viewDeadline > state.expiresAt
-          ? viewDeadline
-          : state.expiresAt,
-    };
   }
 }
