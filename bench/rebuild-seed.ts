@@ -6,6 +6,7 @@ import type { DomainEvent } from '@cls/domain';
 import { addSeconds } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
 import { streamIdOf } from '@cls/event-store';
+import { createEventTypeRegistry } from '@cls/sessions';
 import {
   downloadFilePrepared,
   downloadSessionCanceled,
@@ -21,6 +22,9 @@ import {
   storedFile,
   TIMEOUT,
 } from '@cls/testing';
+
+/** Events are written at their current schema versions, as the service would write them. */
+const EVENT_TYPES = createEventTypeRegistry();
 
 interface SeedEvent {
   readonly streamId: string;
@@ -99,9 +103,9 @@ function itemLife(libraryId: string, at: string): SeedEvent[] {
 async function insert(dataSource: DataSource, rows: readonly SeedEvent[]): Promise<void> {
   await dataSource.query(
     `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)
-     SELECT id, stream_id, stream_type, version, type, 1, data, $7::jsonb
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[])
-            AS seed (id, stream_id, stream_type, version, type, data)`,
+     SELECT id, stream_id, stream_type, version, type, schema_version, data, $8::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::int[])
+            AS seed (id, stream_id, stream_type, version, type, data, schema_version)`,
     [
       rows.map(() => randomUUID()),
       rows.map((row) => row.streamId),
@@ -109,6 +113,7 @@ async function insert(dataSource: DataSource, rows: readonly SeedEvent[]): Promi
       rows.map((row) => row.version),
       rows.map((row) => row.event.type),
       rows.map((row) => JSON.stringify(row.event.data)),
+      rows.map((row) => EVENT_TYPES.schemaVersionOf(row.event.type)),
       JSON.stringify(METADATA),
     ],
   );

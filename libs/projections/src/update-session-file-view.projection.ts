@@ -26,7 +26,7 @@ export const updateSessionFileViewProjection: InlineProjection = {
     const version = recorded.streamVersion;
     switch (event.type) {
       case 'UpdateSessionCreated':
-        for (const file of event.data.snapshot ?? []) {
+        for (const file of event.data.snapshot) {
           await sql.query(
             `INSERT INTO update_session_file_view (session_id, name, source_type, status, size, digests, last_stream_version)
              VALUES ($1, $2, 'NONE', 'READY', $3, $4, $5)

@@ -1105,10 +1105,6 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
       });
     });
 
-    it('starts with no files when the created event predates snapshots', () => {
-      expect(filesAfter([sessionCreated({ snapshot: undefined })])).toEqual({});
-    });
-
     it('adds a waiting entry with what was declared', () => {
       const expectedChecksum = { algorithm: 'MD5' as const, checksum: EMPTY_DIGESTS.MD5 };
       expect(

@@ -34,8 +34,8 @@ export type UpdateSessionCreated = DomainEvent<
     readonly clientToken?: string;
     readonly warningBehavior: readonly WarningBehavior[];
     readonly createdAt: string;
-    /** The item's files when the session opened (contract §4.4); absent in events before files existed. */
-    readonly snapshot?: readonly StoredFile[];
+    /** The item's files when the session opened (contract §4.4); since schema version 2. */
+    readonly snapshot: readonly StoredFile[];
   }
 >;
 
@@ -122,10 +122,10 @@ export type UpdateSessionFileReceived = DomainEvent<
     readonly digests: Digests;
     readonly warnings?: readonly SourceWarning[];
     /**
-     * Whether `complete` was already asked for, so this file may be the last one it waits for.
-     * Absent on events recorded before the field existed: read as true.
+     * Whether `complete` was already asked for, so this file may be the last one it waits for;
+     * since schema version 2.
      */
-    readonly completionRequested?: boolean;
+    readonly completionRequested: boolean;
   }
 >;
 

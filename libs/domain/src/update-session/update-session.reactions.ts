@@ -34,7 +34,7 @@ export function updateSessionReactions(event: UpdateSessionEvent, eventId: strin
     react('unpack-archive', { transferId: event.data.transferId });
   }
   if (
-    (event.type === 'UpdateSessionFileReceived' && event.data.completionRequested !== false) ||
+    (event.type === 'UpdateSessionFileReceived' && event.data.completionRequested) ||
     event.type === 'UpdateSessionCompletionRequested' ||
     event.type === 'UpdateSessionArchiveUnpacked'
   ) {

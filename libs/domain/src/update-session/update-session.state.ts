@@ -75,7 +75,7 @@ export function evolveUpdateSession(
         warningBehavior: event.data.warningBehavior,
         completionRequested: false,
         files: Object.fromEntries(
-          (event.data.snapshot ?? []).map((stored) => [
+          event.data.snapshot.map((stored) => [
             stored.name,
             {
               name: stored.name,

@@ -1,8 +1,8 @@
 import { EventTypeRegistry } from '@cls/event-store';
 
 /**
- * Every event type the service stores, with its upcasters (none yet: all at schema version 1).
- * A stored type name is forever; a changed shape adds an upcaster here (STYLE §5).
+ * Every event type the service stores, with its upcasters. A stored type name is forever; a
+ * changed shape adds an upcaster here (STYLE §5) and a line to docs/events.md.
  */
 export function createEventTypeRegistry(): EventTypeRegistry {
   return new EventTypeRegistry()
@@ -10,7 +10,10 @@ export function createEventTypeRegistry(): EventTypeRegistry {
     .register('LocalLibraryDeleted')
     .register('LibraryItemCreated')
     .register('LibraryItemDeleted')
-    .register('UpdateSessionCreated')
+    .register('UpdateSessionCreated', [
+      // v2 requires `snapshot`: a session opened before items had files started from none.
+      (data) => ({ snapshot: [], ...data }),
+    ])
     .register('UpdateSessionKeptAlive')
     .register('UpdateSessionWarningBehaviorUpdated')
     .register('UpdateSessionCompleted')
@@ -23,7 +26,11 @@ export function createEventTypeRegistry(): EventTypeRegistry {
     .register('UpdateSessionFileAdded')
     .register('UpdateSessionFileRemoved')
     .register('UpdateSessionFileTransferStarted')
-    .register('UpdateSessionFileReceived')
+    .register('UpdateSessionFileReceived', [
+      // v2 requires `completionRequested`: before it, any received file could be the last one a
+      // completion waited for, so each one asked for the completion job.
+      (data) => ({ completionRequested: true, ...data }),
+    ])
     .register('UpdateSessionFileTransferFailed')
     .register('UpdateSessionArchiveUnpacked')
     .register('LibraryItemContentCommitted')
