@@ -256,15 +256,32 @@ describe('PostgresEventStore (real Postgres)', () => {
     expect([first?.transactionId, second?.transactionId]).toEqual([999n, 1000n]);
   });
 
-  describe('plans that look at a stream before deciding on it', () => {
-    const counter = {
-      streamType: 'counter',
-      initialState: () => 0,
-      evolve: (state: number, event: { type: string; data: { n: number } }) =>
-        Math.max(state, event.data.n),
-      decide: (_: 'increment', state: number) => [counted(state + 1)],
-    };
+  const counter = {
+    streamType: 'counter',
+    initialState: () => 0,
+    evolve: (state: number, event: { type: string; data: { n: number } }) =>
+      Math.max(state, event.data.n),
+    decide: (_: 'increment', state: number) => [counted(state + 1)],
+  };
 
+  /** A store whose appends stop inside their transaction, locks taken, until `release`. */
+  function storeHeldInsideAppend() {
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holding: InlineProjection = {
+      name: 'holding',
+      eventTypes: ['Counted'],
+      apply: () => {
+        entered();
+        return released;
+      },
+    };
+    return { slowStore: new PostgresEventStore(dataSource, registry, [holding]), inside, release };
+  }
+
+  describe('plans that look at a stream before deciding on it', () => {
     it('decide on what they looked at: a write in between re-runs the plan', async () => {
       const id = randomUUID();
       const runner = new DeciderCommandRunner(store);
@@ -305,13 +322,6 @@ describe('PostgresEventStore (real Postgres)', () => {
   });
 
   describe('guards: streams a plan relies on without writing them', () => {
-    const counter = {
-      streamType: 'counter',
-      initialState: () => 0,
-      evolve: (state: number, event: { type: string; data: { n: number } }) =>
-        Math.max(state, event.data.n),
-      decide: (_: 'increment', state: number) => [counted(state + 1)],
-    };
     const appendTo = (id: string, n: number) =>
       store.append(
         [{ streamId: id, streamType: 'test', expectedVersion: 'any', events: [counted(n)] }],
@@ -375,19 +385,7 @@ describe('PostgresEventStore (real Postgres)', () => {
 
     it('the exclusive lock waits for a guarded append to commit, and then sees it', async () => {
       const [guarded, written] = [streamId(), streamId()];
-      let entered!: () => void;
-      let release!: () => void;
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const holding: InlineProjection = {
-        name: 'holding',
-        eventTypes: ['Counted'],
-        apply: () => {
-          entered();
-          return released;
-        },
-      };
-      const slowStore = new PostgresEventStore(dataSource, registry, [holding]);
+      const { slowStore, inside, release } = storeHeldInsideAppend();
       const append = slowStore.append(
         [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
         metadata,
@@ -409,13 +407,6 @@ describe('PostgresEventStore (real Postgres)', () => {
   });
 
   describe('claims: facts outside the store that only plans guarding a stream change', () => {
-    const counter = {
-      streamType: 'counter',
-      initialState: () => 0,
-      evolve: (state: number, event: { type: string; data: { n: number } }) =>
-        Math.max(state, event.data.n),
-      decide: (_: 'increment', state: number) => [counted(state + 1)],
-    };
     const eventsIn = async (sql: SqlExecutor, id: string) =>
       (
         await sql.query<{ count: number }>(
@@ -442,19 +433,8 @@ describe('PostgresEventStore (real Postgres)', () => {
 
     it('asks again only once a guarded append in flight has committed, and sees it', async () => {
       const [claimed, guardedWrite, written] = [randomUUID(), streamId(), streamId()];
-      let entered!: () => void;
-      let release!: () => void;
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const holding: InlineProjection = {
-        name: 'holding',
-        eventTypes: ['Counted'],
-        apply: () => {
-          entered();
-          return released;
-        },
-      };
-      const guarded = new PostgresEventStore(dataSource, registry, [holding]).append(
+      const { slowStore, inside, release } = storeHeldInsideAppend();
+      const guarded = slowStore.append(
         [
           {
             streamId: guardedWrite,
