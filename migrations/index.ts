@@ -5,6 +5,7 @@ import { ContentFiles1763900000003 } from './1763900000003-content-files';
 import { WorkerFleet1763900000004 } from './1763900000004-worker-fleet';
 import { DownloadSessions1763900000005 } from './1763900000005-download-sessions';
 import { Audit1763900000006 } from './1763900000006-audit';
+import { PullSourceSecrets1763900000007 } from './1763900000007-pull-source-secrets';
 
 /** Every migration in order; listed explicitly so the built service never depends on file globs. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   WorkerFleet1763900000004,
   DownloadSessions1763900000005,
   Audit1763900000006,
+  PullSourceSecrets1763900000007,
 ];

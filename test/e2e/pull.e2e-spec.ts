@@ -421,3 +421,61 @@ describe('trace context (W3C traceparent)', () => {
     ]);
   });
 });
+
+describe('secrets in pull source URLs', () => {
+  it('pulls with the credentials and query of the URL, but no event, view or answer keeps them', async () => {
+    const alice = new ContentLibraryDriver('api', deployment.alice);
+    const { itemId } = await alice.newLibraryItem({ name: 'signed.iso' });
+    const session = alice.value<string>(await alice.createSession({ library_item_id: itemId }));
+    const password = `pw-${randomUUID()}`;
+    const signature = `sig-${randomUUID()}`;
+    const source = new URL(`${http.baseUrl}/file.bin?signature=${signature}`);
+    source.username = 'puller';
+    source.password = password;
+    const before = http.requests.length;
+    expect(
+      (
+        await alice.addFile(session, {
+          name: 'signed.iso',
+          source_type: 'PULL',
+          source_endpoint: { uri: source.toString() },
+        })
+      ).status,
+    ).toBe(201);
+    await eventually(
+      async () => alice.value<FileInfo>(await alice.getFile(session, 'signed.iso')).status,
+      (status) => status === 'READY',
+      { what: 'the signed pull' },
+    );
+
+    const pulled = http.requests.slice(before).find((request) => request.path === '/file.bin');
+    expect(pulled).toMatchObject({
+      query: `?signature=${signature}`,
+      authorization: `Basic ${Buffer.from(`puller:${password}`).toString('base64')}`,
+    });
+    const shown = alice.value<{ source_endpoint: { uri: string } }>(
+      await alice.getFile(session, 'signed.iso'),
+    );
+    expect(shown.source_endpoint.uri).toBe(`${http.baseUrl}/file.bin`);
+
+    const db = await deployment.database.open();
+    const leaks = async (table: string, column: string) =>
+      (
+        await db.query<{ count: number }[]>(
+          `SELECT count(*)::int AS count FROM ${table}
+            WHERE ${column}::text LIKE '%' || $1 || '%' OR ${column}::text LIKE '%' || $2 || '%'`,
+          [password, signature],
+        )
+      )[0]!.count;
+    expect(await leaks('events', 'data')).toBe(0);
+    expect(await leaks('update_session_file_view', 'source_endpoint')).toBe(0);
+    expect(await leaks('pull_source_secret', 'uri')).toBe(1);
+
+    await alice.action(session, 'cancel');
+    await eventually(
+      () => leaks('pull_source_secret', 'uri'),
+      (count) => count === 0,
+      { what: 'the ended session to forget its source URL' },
+    );
+  });
+});

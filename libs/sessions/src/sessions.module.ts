@@ -43,6 +43,7 @@ import { SessionLiveFeed } from './live/session-live-feed';
 import { StreamNotifications } from './live/stream-notifications';
 import { TransferDecisions } from './content/transfer-decisions';
 import { UploadActivity } from './content/upload-activity';
+import { PullSourceSecrets } from './content/pull/pull-source-secrets';
 import { UploadService } from './content/upload.service';
 import { DownloadSessionQueries } from './queries/download-session.queries';
 import { EventHistoryQueries } from './queries/event-history.queries';
@@ -112,6 +113,7 @@ const QUERIES = [
     ContentStorage,
     DataPlaneTokens,
     UploadActivity,
+    PullSourceSecrets,
     HashWorkerPool,
     StagingWriter,
     TransferDecisions,

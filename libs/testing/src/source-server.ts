@@ -61,9 +61,16 @@ export interface SourceServer {
   readonly sha256: string;
   /** Requests that ended because the client went away, by path. */
   readonly abandoned: string[];
-  /** Paths requested, in order, with their Range header. */
-  readonly requests: { path: string; range?: string }[];
+  /** Paths requested, in order, with their query string, Range and Authorization headers. */
+  readonly requests: SourceRequest[];
   close(): Promise<void>;
+}
+
+export interface SourceRequest {
+  readonly path: string;
+  readonly query?: string;
+  readonly range?: string;
+  readonly authorization?: string;
 }
 
 function serveBytes(request: IncomingMessage, response: ServerResponse, bytes: Buffer): void {
@@ -93,13 +100,16 @@ export async function startSourceServer(
 ): Promise<SourceServer> {
   const bytes = randomBytes(options.size ?? 256 * 1024);
   const abandoned: string[] = [];
-  const requests: { path: string; range?: string }[] = [];
+  const requests: SourceRequest[] = [];
   const truncated = new Set<string>();
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://source');
+    const { range, authorization } = request.headers;
     requests.push({
       path: url.pathname,
-      ...(request.headers.range === undefined ? {} : { range: request.headers.range }),
+      ...(url.search === '' ? {} : { query: url.search }),
+      ...(range === undefined ? {} : { range }),
+      ...(authorization === undefined ? {} : { authorization }),
     });
     response.on('close', () => {
       if (!response.writableFinished) abandoned.push(url.pathname);

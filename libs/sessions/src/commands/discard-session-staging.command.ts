@@ -2,6 +2,7 @@ import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
 import { ContentStorage } from '../content/content-storage';
+import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 import { StoredContentCollector } from '../content/stored-content-collector';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
 
@@ -13,7 +14,7 @@ export class DiscardSessionStagingCommand extends Command<void> {
 
 /**
  * The safety net behind cancel, fail, expiry and complete: whatever a finished session left in
- * staging goes, even if the process that finished it died before deleting (§8.4), and so do files
+ * staging goes, with the full URLs of its pull sources, even if the process that finished it died before deleting (§8.4), and so do files
  * a completion moved into storage but never committed. An ACTIVE session's bytes are never touched.
  */
 @CommandHandler(DiscardSessionStagingCommand)
@@ -22,12 +23,16 @@ export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSess
     private readonly sessions: UpdateSessionQueries,
     private readonly storage: ContentStorage,
     private readonly collector: StoredContentCollector,
+    private readonly secrets: PullSourceSecrets,
   ) {}
 
   async execute({ sessionId }: DiscardSessionStagingCommand): Promise<void> {
     const session = await this.sessions.find(sessionId);
     if (session?.state === 'ACTIVE') return;
-    await this.storage.discardSession(sessionId);
+    await Promise.all([
+      this.storage.discardSession(sessionId),
+      this.secrets.forgetSession(sessionId),
+    ]);
     // A completed session's commit has its own collection (the item's commit event).
     if (session !== undefined && session.state !== 'DONE') {
       await this.collector.collect(session.libraryItemId);

@@ -14,6 +14,7 @@ import { ContentStorage } from '../content/content-storage';
 import { OutboundPolicy } from '../content/pull/outbound-policy';
 import { openPullSource } from '../content/pull/pull-source';
 import { PullSourceError } from '../content/pull/pull-source-error';
+import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 import { StagingWriter, TooLong } from '../content/staging-writer';
 import { TransferDecisions } from '../content/transfer-decisions';
 import { UploadActivity } from '../content/upload-activity';
@@ -58,6 +59,7 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     private readonly storage: ContentStorage,
     private readonly writer: StagingWriter,
     private readonly activity: UploadActivity,
+    private readonly secrets: PullSourceSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.policy = new OutboundPolicy({
@@ -94,7 +96,7 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     try {
       const offset = await this.storage.stagedSize(file.sessionId, command.transferId);
       const source = await openPullSource({
-        uri: file.sourceEndpoint!.uri,
+        uri: (await this.secrets.uriOf(command.transferId)) ?? file.sourceEndpoint!.uri,
         ...(file.sourceEndpoint?.sslCertificateThumbprint === undefined
           ? {}
           : { thumbprint: file.sourceEndpoint.sslCertificateThumbprint }),

@@ -13,6 +13,7 @@ import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
 import { normalizeThumbprint } from '../content/pull/certificate-thumbprint';
+import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
 import { Clock } from '../shared/clock';
@@ -87,11 +88,33 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
     private readonly sessions: UpdateSessionQueries,
     private readonly items: LibraryItemQueries,
     private readonly storage: ContentStorage,
+    private readonly secrets: PullSourceSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute({ context, sessionId, input }: AddUpdateSessionFileCommand): Promise<void> {
-    const sourceEndpoint = pinnedEndpoint(input.sourceEndpoint);
+    const transferId = randomUUID();
+    const endpoint = pinnedEndpoint(input.sourceEndpoint);
+    // What the event records: the URL without credentials or query; the full one is kept apart.
+    const sourceEndpoint =
+      endpoint === undefined || input.sourceType !== 'PULL'
+        ? endpoint
+        : { ...endpoint, uri: await this.secrets.keep(sessionId, transferId, endpoint.uri) };
+    try {
+      await this.add(context, sessionId, input, transferId, sourceEndpoint);
+    } catch (error) {
+      await this.secrets.forget(transferId);
+      throw error;
+    }
+  }
+
+  private async add(
+    context: RequestContext,
+    sessionId: string,
+    input: AddFileInput,
+    transferId: string,
+    sourceEndpoint: TransferEndpoint | undefined,
+  ): Promise<void> {
     if (input.sourceType === 'PULL' && readsLocalStorage(input.sourceEndpoint)) {
       // Reading the server's own storage needs ContentLibrary.ReadStorage on the item (§8.7).
       const session = await this.sessions.get(context.caller, sessionId);
@@ -113,7 +136,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
         timeoutSeconds: this.config.sessionTimeoutSeconds,
         name: input.name,
         sourceType: input.sourceType,
-        transferId: randomUUID(),
+        transferId,
         ...(input.size === undefined ? {} : { declaredSize: input.size }),
         ...(input.checksumInfo === undefined ? {} : { expectedChecksum: input.checksumInfo }),
         ...(sourceEndpoint === undefined ? {} : { sourceEndpoint }),
@@ -121,7 +144,11 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
       metadataFor(context, 'AddUpdateSessionFile'),
     );
     const replaced = transferOf(decided.before, input.name);
-    if (replaced !== undefined) await this.storage.discardTransfer(sessionId, replaced);
+    if (replaced !== undefined)
+      await Promise.all([
+        this.storage.discardTransfer(sessionId, replaced),
+        this.secrets.forget(replaced),
+      ]);
   }
 }
 
@@ -131,6 +158,7 @@ export class RemoveUpdateSessionFileHandler implements ICommandHandler<RemoveUpd
     private readonly runner: DeciderCommandRunner,
     private readonly clock: Clock,
     private readonly storage: ContentStorage,
+    private readonly secrets: PullSourceSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -149,6 +177,10 @@ export class RemoveUpdateSessionFileHandler implements ICommandHandler<RemoveUpd
       metadataFor(context, 'RemoveUpdateSessionFile'),
     );
     const removed = transferOf(decided.before, name);
-    if (removed !== undefined) await this.storage.discardTransfer(sessionId, removed);
+    if (removed !== undefined)
+      await Promise.all([
+        this.storage.discardTransfer(sessionId, removed),
+        this.secrets.forget(removed),
+      ]);
   }
 }

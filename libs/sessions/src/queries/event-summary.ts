@@ -1,25 +1,12 @@
+import { withoutSecrets } from '../shared/without-secrets';
+
 /** Above this many elements a list is summarised by its length: an audit line, not a dump. */
 const LIST_LIMIT = 10;
 
-/**
- * Strips what an audit reader must not see in a URL: credentials and the query string, where
- * presigned links carry their signatures.
- */
-function redactUri(value: string): string {
-  try {
-    const url = new URL(value);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString();
-  } catch {
-    return '[not a URL]';
-  }
-}
-
 function summarizeValue(key: string, value: unknown): unknown {
-  if (typeof value === 'string' && key.toLowerCase().endsWith('uri')) return redactUri(value);
+  // Events written before pull secrets were kept apart may still hold them.
+  if (typeof value === 'string' && key.toLowerCase().endsWith('uri'))
+    return withoutSecrets(value) ?? '[not a URL]';
   if (Array.isArray(value)) {
     return value.length > LIST_LIMIT
       ? { count: value.length }

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import { DATA_SOURCE } from '@cls/database';
+
+import { withoutSecrets } from '../../shared/without-secrets';
+
+/**
+ * The full URLs of PULL sources that carry secrets. The append-only events keep them without
+ * (STYLE §5: no credentials in payloads); the worker reads the full one here, and it is forgotten
+ * when the session ends.
+ */
+@Injectable()
+export class PullSourceSecrets {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  /**
+   * Keeps `uri` for the transfer if it carries secrets, and answers the URI events may record.
+   * Written before the event: if the event is then refused, call `forget`.
+   */
+  async keep(sessionId: string, transferId: string, uri: string): Promise<string> {
+    const recordable = withoutSecrets(uri) ?? uri;
+    if (recordable !== uri) {
+      await this.db.query(
+        'INSERT INTO pull_source_secret (transfer_id, session_id, uri) VALUES ($1, $2, $3)',
+        [transferId, sessionId, uri],
+      );
+    }
+    return recordable;
+  }
+
+  async uriOf(transferId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ uri: string }[]>(
+      'SELECT uri FROM pull_source_secret WHERE transfer_id = $1',
+      [transferId],
+    );
+    return row?.uri;
+  }
+
+  async forget(transferId: string): Promise<void> {
+    await this.db.query('DELETE FROM pull_source_secret WHERE transfer_id = $1', [transferId]);
+  }
+
+  async forgetSession(sessionId: string): Promise<void> {
+    await this.db.query('DELETE FROM pull_source_secret WHERE session_id = $1', [sessionId]);
+  }
+}
