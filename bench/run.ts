@@ -35,7 +35,7 @@ function setting(name: string, alone: number, inSuite: number, suite: boolean): 
  * BENCH_REBUILD_EVENTS.
  */
 function benches(suite: boolean): Record<string, () => Promise<Record<string, unknown>>> {
-  const rounds = setting('BENCH_ROUNDS', 5, 3, suite);
+  const rounds = setting('BENCH_ROUNDS', 5, 5, suite);
   return {
     upload: () => benchUpload({ sizeMiB: setting('BENCH_UPLOAD_MIB', 1024, 1024, suite), rounds }),
     download: () =>
