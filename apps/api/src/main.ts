@@ -16,7 +16,7 @@ import {
   loadConfig,
   tuneGarbageCollectorForStreaming,
 } from '@cls/config';
-import { DatabaseModule, migrate } from '@cls/database';
+import { DatabaseModule, migrateOnStart } from '@cls/database';
 import { JSON_BODY_LIMIT_BYTES, observeRequests, registerJsonBodyParser } from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
   // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
   Logger.overrideLogger(logger);
   const withWorkers = process.argv.includes('--with-workers');
-  const applied = await migrate(config.databaseUrl);
-  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
+  await migrateOnStart(config.databaseUrl);
 
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,

@@ -12,7 +12,7 @@ import {
   loadConfig,
   tuneGarbageCollectorForStreaming,
 } from '@cls/config';
-import { DatabaseModule, migrate } from '@cls/database';
+import { DatabaseModule, migrateOnStart } from '@cls/database';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
 import { createLogger, MetricsServer, ObservabilityModule } from '@cls/observability';
@@ -44,8 +44,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'worker');
   // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
   Logger.overrideLogger(logger);
-  const applied = await migrate(config.databaseUrl);
-  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`, 'bootstrap');
+  await migrateOnStart(config.databaseUrl);
   const app = await NestFactory.createApplicationContext(WorkerRootModule.create(config), {
     logger,
   });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import { AdvisoryLock } from './advisory-locks';
@@ -28,4 +29,10 @@ export async function migrate(url: string): Promise<string[]> {
     await runner.release();
     await dataSource.destroy();
   }
+}
+
+/** `migrate` as an API or worker process starts, saying in the log what it applied. */
+export async function migrateOnStart(url: string): Promise<void> {
+  const applied = await migrate(url);
+  if (applied.length > 0) new Logger('bootstrap').log(`applied migrations: ${applied.join(', ')}`);
 }

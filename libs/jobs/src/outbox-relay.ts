@@ -26,7 +26,6 @@ import {
   saveFeedCheckpoint,
   sqlExecutorOf,
 } from '@cls/event-store';
-
 import { correlationOf } from '@cls/sessions';
 
 import type { CorrelatedReaction } from './job-enqueuer';

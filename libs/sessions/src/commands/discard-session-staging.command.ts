@@ -14,8 +14,9 @@ export class DiscardSessionStagingCommand extends Command<void> {
 
 /**
  * The safety net behind cancel, fail, expiry and complete: whatever a finished session left in
- * staging goes, with the full URLs of its pull sources, even if the process that finished it died before deleting (§8.4), and so do files
- * a completion moved into storage but never committed. An ACTIVE session's bytes are never touched.
+ * staging goes, with the full URLs of its pull sources, even if the process that finished it died
+ * before deleting (§8.4), and so do files a completion moved into storage but never committed. An
+ * ACTIVE session's bytes are never touched.
  */
 @CommandHandler(DiscardSessionStagingCommand)
 export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSessionStagingCommand> {

@@ -53,6 +53,16 @@ function transferOf(state: UpdateSessionState, name: string): string | undefined
   return state.status === 'ACTIVE' ? state.files[name]?.transferId : undefined;
 }
 
+/** What a replaced or removed file leaves: staged bytes and, for a pull, the source's full URL. */
+async function discardTransfer(
+  storage: ContentStorage,
+  secrets: PullSourceSecrets,
+  sessionId: string,
+  transferId: string,
+): Promise<void> {
+  await Promise.all([storage.discardTransfer(sessionId, transferId), secrets.forget(transferId)]);
+}
+
 const LOCAL_SCHEMES = ['file:', 'ds:'];
 
 function readsLocalStorage(endpoint: TransferEndpoint | undefined): boolean {
@@ -145,10 +155,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
     );
     const replaced = transferOf(decided.before, input.name);
     if (replaced !== undefined)
-      await Promise.all([
-        this.storage.discardTransfer(sessionId, replaced),
-        this.secrets.forget(replaced),
-      ]);
+      await discardTransfer(this.storage, this.secrets, sessionId, replaced);
   }
 }
 
@@ -178,9 +185,6 @@ export class RemoveUpdateSessionFileHandler implements ICommandHandler<RemoveUpd
     );
     const removed = transferOf(decided.before, name);
     if (removed !== undefined)
-      await Promise.all([
-        this.storage.discardTransfer(sessionId, removed),
-        this.secrets.forget(removed),
-      ]);
+      await discardTransfer(this.storage, this.secrets, sessionId, removed);
   }
 }

@@ -18,7 +18,7 @@ export function correlationOf(source: Correlation): Correlation {
   };
 }
 
-/** Who is asking, and the correlation of the request; built by the transport, carried by every command. */
+/** Who is asking, and the request's correlation; built by the transport, carried by commands. */
 export interface RequestContext extends Correlation {
   readonly caller: AuthenticatedCaller;
 }
