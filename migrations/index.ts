@@ -6,6 +6,7 @@ import { WorkerFleet1763900000004 } from './1763900000004-worker-fleet';
 import { DownloadSessions1763900000005 } from './1763900000005-download-sessions';
 import { Audit1763900000006 } from './1763900000006-audit';
 import { PullSourceSecrets1763900000007 } from './1763900000007-pull-source-secrets';
+import { LoginChangeNotifications1763900000008 } from './1763900000008-login-change-notifications';
 
 /** Every migration in order; listed explicitly so the built service never depends on file globs. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DownloadSessions1763900000005,
   Audit1763900000006,
   PullSourceSecrets1763900000007,
+  LoginChangeNotifications1763900000008,
 ];

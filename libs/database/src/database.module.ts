@@ -6,10 +6,14 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 
 import { createDataSource } from './data-source';
+import { PostgresNotifications } from './postgres-notifications';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
-/** One connection pool per process, opened at boot and closed last on shutdown. */
+/**
+ * One connection pool per process, opened at boot and closed last on shutdown, and the process's
+ * one LISTEN connection.
+ */
 @Global()
 @Module({
   providers: [
@@ -19,8 +23,9 @@ export const DATA_SOURCE = Symbol('DATA_SOURCE');
       useFactory: (config: AppConfig): Promise<DataSource> =>
         createDataSource({ url: config.databaseUrl }).initialize(),
     },
+    PostgresNotifications,
   ],
-  exports: [DATA_SOURCE],
+  exports: [DATA_SOURCE, PostgresNotifications],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}

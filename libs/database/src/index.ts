@@ -3,3 +3,5 @@ export * from './data-source';
 export * from './ensure-database';
 export * from './migrate';
 export * from './database.module';
+export * from './postgres-notifications';
+export * from './doorbell';

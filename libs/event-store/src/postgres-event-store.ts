@@ -155,11 +155,6 @@ export class PostgresEventStore {
         for (const append of appends)
           events.push(...(await this.appendToStream(sql, append, metadata)));
         for (const event of events) await applyInlineProjections(this.projections, sql, event);
-        // Delivered on commit only: live readers (`STREAM_CHANGES_CHANNEL`) re-read these streams.
-        await sql.query('SELECT pg_notify($1, stream_id) FROM unnest($2::text[]) AS stream_id', [
-          STREAM_CHANGES_CHANNEL,
-          appends.map((append) => append.streamId),
-        ]);
         return events;
       });
       observe('ok');
@@ -239,6 +234,8 @@ export class PostgresEventStore {
     // A stated version needs no read first (one round trip per command saved): a writer that got
     // there first holds the next version and our insert loses on the unique key, and the insert
     // itself refuses a version ahead of the stream. Only `any` asks where the stream is.
+    // The insert also names the stream on `STREAM_CHANGES_CHANNEL`, delivered on commit only
+    // (Postgres sends a transaction's identical notifications once).
     const start = await this.startingVersion(sql, append);
     const recorded: RecordedEvent[] = [];
     for (const [index, event] of append.events.entries()) {
@@ -250,7 +247,7 @@ export class PostgresEventStore {
            SELECT $1::uuid, $2::text, $3::text, $4::int, $5::text, $6::int, $7::jsonb, $8::jsonb
             WHERE $4::int = 1
                OR EXISTS (SELECT 1 FROM events WHERE stream_id = $2::text AND stream_version = $4::int - 1)
-           RETURNING ${EVENT_COLUMNS}`,
+           RETURNING ${EVENT_COLUMNS}, pg_notify('${STREAM_CHANGES_CHANNEL}', stream_id) AS notified`,
           [
             randomUUID(),
             append.streamId,

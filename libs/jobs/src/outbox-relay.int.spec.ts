@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
 import { loadConfig } from '@cls/config';
+import { PostgresNotifications } from '@cls/database';
 import { PostgresEventStore } from '@cls/event-store';
 import { INLINE_PROJECTIONS } from '@cls/projections';
 import { createEventTypeRegistry } from '@cls/sessions';
@@ -29,6 +30,7 @@ describe('OutboxRelay (real Postgres and Redis)', () => {
   let store: PostgresEventStore;
   let config: AppConfig;
   let transfers: Queue;
+  let notifications: PostgresNotifications;
   const running: { relay: OutboxRelay; queues: Queues }[] = [];
 
   beforeAll(async () => {
@@ -40,6 +42,7 @@ describe('OutboxRelay (real Postgres and Redis)', () => {
       REDIS_PREFIX: `cls-int-${randomBytes(4).toString('hex')}`,
       WORKER_ROLES: 'relay',
     });
+    notifications = new PostgresNotifications(config);
     const { connection, prefix } = queueConnection(config);
     transfers = new Queue('session-transfer', { connection, prefix });
   });
@@ -53,13 +56,20 @@ describe('OutboxRelay (real Postgres and Redis)', () => {
 
   afterAll(async () => {
     await transfers.close();
+    await notifications.onApplicationShutdown();
     await dropRedisKeys(config.redisPrefix);
     await database.drop();
   });
 
   function startRelay(): OutboxRelay {
     const queues = new Queues(config);
-    const relay = new OutboxRelay(dataSource, store, new JobEnqueuer(config, queues), config);
+    const relay = new OutboxRelay(
+      dataSource,
+      store,
+      new JobEnqueuer(config, queues),
+      notifications,
+      config,
+    );
     relay.onApplicationBootstrap();
     running.push({ relay, queues });
     return relay;

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { AdvisoryLock, DATA_SOURCE } from '@cls/database';
+import { AdvisoryLock, DATA_SOURCE, Doorbell, PostgresNotifications } from '@cls/database';
 import type {
   DownloadSessionEvent,
   LibraryItemEvent,
@@ -19,12 +19,13 @@ import {
   updateSessionReactions,
   withoutSupersededJobs,
 } from '@cls/domain';
-import type { RecordedEvent } from '@cls/event-store';
+import type { FeedPosition, RecordedEvent, SqlExecutor } from '@cls/event-store';
 import {
   loadFeedCheckpoint,
   PostgresEventStore,
   saveFeedCheckpoint,
   sqlExecutorOf,
+  STREAM_CHANGES_CHANNEL,
 } from '@cls/event-store';
 import { correlationOf } from '@cls/sessions';
 
@@ -33,7 +34,18 @@ import { JobEnqueuer } from './job-enqueuer';
 
 const CONSUMER = 'outbox-relay';
 const BATCH_SIZE = 500;
-const IDLE_POLL_MS = 100;
+/**
+ * Between two batches: commits arriving meanwhile gather into the next batch, so a busy store
+ * costs a few reads a second, not one per commit.
+ */
+const BATCH_INTERVAL_MS = 100;
+/**
+ * A notified event may not be readable yet (an older transaction still runs and holds the feed's
+ * horizon back): re-read at this interval, doubling, until it shows or the safety poll takes over.
+ */
+const HORIZON_RETRY_MS = 50;
+/** The safety net when no notification comes (one lost while the LISTEN connection reconnects). */
+const SAFETY_POLL_MS = 5_000;
 const STANDBY_POLL_MS = 1_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
@@ -62,7 +74,9 @@ function reactionsOf(event: RecordedEvent): CorrelatedReaction[] {
  * enqueues their reactions with deterministic job ids, then moves the checkpoint. A crash between
  * the two re-enqueues a batch, which BullMQ ignores for jobs still queued and processors treat as
  * no-ops otherwise. Only the holder of an advisory lock relays; its connection carries the lock,
- * so a dead leader's standby takes over as soon as Postgres notices.
+ * so a dead leader's standby takes over as soon as Postgres notices. The leader reads when the
+ * store's commit notifications say there is something to read, and polls only as a safety net,
+ * so an idle fleet costs Postgres a statement every few seconds.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -74,6 +88,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly store: PostgresEventStore,
     private readonly jobs: JobEnqueuer,
+    private readonly notifications: PostgresNotifications,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -103,6 +118,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const connection = this.db.createQueryRunner();
     await connection.connect();
     const sql = sqlExecutorOf(connection);
+    const committed = new Doorbell();
+    const unsubscribe = await this.notifications.subscribe(STREAM_CHANGES_CHANNEL, {
+      notified: () => committed.ring(),
+      missed: () => committed.ring(),
+    });
     try {
       while (!this.stop.signal.aborted) {
         const [lock] = await sql.query<{ locked: boolean }>(
@@ -113,24 +133,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.pause(STANDBY_POLL_MS);
       }
       this.logger.log('relaying events to the job queues');
+      // The leader is the checkpoint's only writer: read it once, then keep it in memory.
+      let after = await loadFeedCheckpoint(sql, CONSUMER);
+      let patienceMs = SAFETY_POLL_MS;
       while (!this.stop.signal.aborted) {
-        const relayed = await this.relayBatch(sql);
-        if (relayed < BATCH_SIZE) await this.pause(IDLE_POLL_MS);
+        committed.clear(); // this read sees every commit notified so far
+        const relayed = await this.relayBatch(sql, after);
+        after = relayed.position;
+        if (relayed.count === BATCH_SIZE) continue;
+        if (relayed.count > 0) {
+          patienceMs = SAFETY_POLL_MS;
+          await this.pause(BATCH_INTERVAL_MS);
+        }
+        const notified = await this.rang(committed, patienceMs);
+        // A notified commit the next read cannot see yet sits behind an older running transaction:
+        // ask again soon, then less and less often, up to the safety poll.
+        patienceMs = notified ? HORIZON_RETRY_MS : Math.min(patienceMs * 2, SAFETY_POLL_MS);
       }
     } finally {
+      unsubscribe();
       await sql.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       await connection.release();
     }
   }
 
-  private async relayBatch(sql: ReturnType<typeof sqlExecutorOf>): Promise<number> {
-    const after = await loadFeedCheckpoint(sql, CONSUMER);
+  /** Enqueues the jobs of the next batch and moves the checkpoint past it. */
+  private async relayBatch(
+    sql: SqlExecutor,
+    after: FeedPosition,
+  ): Promise<{ count: number; position: FeedPosition }> {
     const events = await this.store.readFeed(after, BATCH_SIZE, sql);
     const last = events.at(-1);
-    if (!last) return 0;
+    if (!last) return { count: 0, position: after };
     await this.jobs.enqueue(withoutSupersededJobs(events.flatMap(reactionsOf)));
     await saveFeedCheckpoint(sql, CONSUMER, last);
-    return events.length;
+    return { count: events.length, position: last };
+  }
+
+  /** Whether the doorbell rang within `ms` (false on timeout or shutdown). */
+  private async rang(doorbell: Doorbell, ms: number): Promise<boolean> {
+    const signal = AbortSignal.any([this.stop.signal, AbortSignal.timeout(ms)]);
+    return doorbell.wait(signal).then(
+      () => true,
+      () => false,
+    );
   }
 
   private async pause(ms: number): Promise<void> {

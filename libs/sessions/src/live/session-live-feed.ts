@@ -6,7 +6,7 @@ import { downloadSessionDecider, updateSessionDecider } from '@cls/domain';
 import type { RecordedEvent } from '@cls/event-store';
 import { PostgresEventStore, streamIdOf } from '@cls/event-store';
 
-import { Doorbell } from './doorbell';
+import { Doorbell } from '@cls/database';
 import { StreamNotifications } from './stream-notifications';
 import type { FileProgress, ProgressSample } from './transfer-progress';
 import { TransferProgress } from './transfer-progress';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 import { loadConfig } from '@cls/config';
+import { PostgresNotifications } from '@cls/database';
 import { EventTypeRegistry, PostgresEventStore } from '@cls/event-store';
 import type { TestDatabase } from '@cls/testing';
 import { createTestDatabase, eventually } from '@cls/testing';
@@ -13,17 +14,19 @@ describe('StreamNotifications (real Postgres LISTEN/NOTIFY)', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let store: PostgresEventStore;
+  let postgres: PostgresNotifications;
   let notifications: StreamNotifications;
 
   beforeAll(async () => {
     database = await createTestDatabase('stream_notifications');
     dataSource = await database.open();
     store = new PostgresEventStore(dataSource, new EventTypeRegistry().register('Counted'), []);
-    notifications = new StreamNotifications(loadConfig({ DATABASE_URL: database.url }));
+    postgres = new PostgresNotifications(loadConfig({ DATABASE_URL: database.url }));
+    notifications = new StreamNotifications(postgres);
   });
 
   afterAll(async () => {
-    await notifications.onApplicationShutdown();
+    await postgres.onApplicationShutdown();
     await database.drop();
   });
 

@@ -13,6 +13,11 @@ export class Doorbell {
     this.bell.emit('ring');
   }
 
+  /** Forgets a ring nobody waited for (a reader about to re-read everything anyway). */
+  clear(): void {
+    this.rung = false;
+  }
+
   /** Resolves at the next ring (at once if one came since the last wait); rejects on abort. */
   async wait(signal: AbortSignal): Promise<void> {
     if (!this.rung) await once(this.bell, 'ring', { signal });
