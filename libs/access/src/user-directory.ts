@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AlreadyExists, invalidArgument, message, notFound } from '@cls/domain';
 import { DATA_SOURCE } from '@cls/database';
 
+import { LoginSessions } from './login-sessions';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Grant } from './privileges';
 import { grantsFromRows } from './privileges';
@@ -34,7 +35,10 @@ const USER_SELECT = `
 /** Users and their privilege grants (our `/api/cls/users` extension). */
 @Injectable()
 export class UserDirectory {
-  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly logins: LoginSessions,
+  ) {}
 
   async verifyCredentials(name: string, password: string): Promise<boolean> {
     const [row] = await this.db.query<{ password_hash: string }[]>(
@@ -98,6 +102,7 @@ export class UserDirectory {
         changes.isAdmin,
       ]);
     }
+    this.logins.forgetUser(name);
     return this.get(name);
   }
 
@@ -107,6 +112,7 @@ export class UserDirectory {
       [name],
     );
     if (deleted[1] === 0) throw notFound('user', name);
+    this.logins.forgetUser(name);
   }
 
   async grant(name: string, grant: Grant): Promise<UserRecord> {
@@ -115,6 +121,7 @@ export class UserDirectory {
       'INSERT INTO cls_user_grant (user_name, privilege, object_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [name, grant.privilege, grant.objectId ?? ''],
     );
+    this.logins.forgetUser(name);
     return this.get(name);
   }
 
@@ -124,6 +131,7 @@ export class UserDirectory {
       'DELETE FROM cls_user_grant WHERE user_name = $1 AND privilege = $2 AND object_id = $3',
       [name, grant.privilege, grant.objectId ?? ''],
     );
+    this.logins.forgetUser(name);
     return this.get(name);
   }
 
