@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** Resident set size of a process, from /proc (Linux). */
 export function rssBytes(pid: number): number {
@@ -27,30 +27,62 @@ export function samplePeakRss(pid: number, intervalMs = 50): { stop(): number } 
   };
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in seconds, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** Fields of /proc/<pid>/stat after the parenthesised command name: field N is at index N − 3. */
+function statFields(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
+/** utime + stime of a process's stat fields, in seconds. */
+function cpuOfStat(fields: readonly string[]): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in seconds, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  return cpuOfStat(statFields(pid));
+}
+
 /**
- * CPU seconds used so far by the Postgres backends serving `database` on this host (Linux): the
- * part of a request's cost no Node process shows. Backends are found by their process title.
+ * Samples the CPU of a process and all its children (a Postgres cluster: the postmaster, every
+ * backend, the checkpointer, WAL writer and autovacuum) every `intervalMs` until stopped, and
+ * reports the CPU seconds they used in between. A process's last sample counts after it exits, so
+ * backends that come and go within the window are not lost; one seen only after the start counts
+ * from zero. Processes are told apart by pid and start time, as pids get reused.
  */
-export function postgresCpuSeconds(database: string): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+export function sampleTreeCpu(rootPid: number, intervalMs = 200): { stop(): number } {
+  const seen = new Map<string, { first: number; last: number }>();
+  const childrenOfRoot = (): number[] => {
     try {
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (title.startsWith('postgres: ') && title.includes(` ${database} `))
-        total += cpuSeconds(Number(entry));
+      const children = readFileSync(`/proc/${rootPid}/task/${rootPid}/children`, 'utf8');
+      return children.split(' ').filter(Boolean).map(Number);
     } catch {
-      // the process ended while we looked
+      return []; // the root ended: what was seen so far is all there is
     }
-  }
-  return total;
+  };
+  const sample = (atStart: boolean): void => {
+    for (const pid of [rootPid, ...childrenOfRoot()]) {
+      try {
+        const fields = statFields(pid);
+        const cpu = cpuOfStat(fields);
+        // Field 22, the start time: a reused pid is another process.
+        const key = `${pid}@${fields[19]}`;
+        const entry = seen.get(key);
+        if (entry) entry.last = cpu;
+        else seen.set(key, { first: atStart ? cpu : 0, last: cpu });
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample(false);
+      return [...seen.values()].reduce((total, { first, last }) => total + last - first, 0);
+    },
+  };
 }
 
 /** USER_HZ: 100 on every Linux architecture Node supports. */

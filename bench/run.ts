@@ -31,8 +31,8 @@ function setting(name: string, alone: number, inSuite: number, suite: boolean): 
  * `npm run bench -- [name...]`: runs the named benchmarks (the suite by default), prints their
  * figures and writes bench/results/<name>.json, summary.md and latency.svg. Sizes come from the
  * environment (see the README): BENCH_UPLOAD_MIB, BENCH_DOWNLOAD_MIB, BENCH_PULL_MIB, BENCH_ROUNDS,
- * BENCH_CONTROL_SECONDS, BENCH_CONTROL_CLIENTS, BENCH_EXPIRY_SESSIONS, BENCH_EXPIRY_TIMEOUT,
- * BENCH_REBUILD_EVENTS.
+ * BENCH_CONTROL_SECONDS, BENCH_CONTROL_CLIENTS, BENCH_CONTROL_SESSIONS, BENCH_EXPIRY_SESSIONS,
+ * BENCH_EXPIRY_TIMEOUT, BENCH_REBUILD_EVENTS.
  */
 function benches(suite: boolean): Record<string, () => Promise<Record<string, unknown>>> {
   const rounds = setting('BENCH_ROUNDS', 5, 5, suite);
@@ -47,6 +47,7 @@ function benches(suite: boolean): Record<string, () => Promise<Record<string, un
         seconds: setting('BENCH_CONTROL_SECONDS', 30, 15, suite),
         warmUpSeconds: 5,
         itemsPerClient: 8,
+        countedSessions: setting('BENCH_CONTROL_SESSIONS', 200, 200, suite),
       }),
     expiry: () =>
       benchExpiry({

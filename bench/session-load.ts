@@ -9,8 +9,11 @@ const PAYLOAD = Buffer.alloc(1024, 'x');
 export const SESSION_CALLS = ['create', 'add', 'put', 'complete', 'get'] as const;
 export type SessionCall = (typeof SESSION_CALLS)[number];
 
-/** One client's loop until the deadline (epoch ms); resolves with how many rounds it finished. */
-export type Lane = (index: number, deadline: number) => Promise<number>;
+/** One client's loop: a round whenever `another()` allows; resolves with how many it finished. */
+export type Lane = (index: number, another: () => boolean) => Promise<number>;
+
+/** How long lanes run: for a time, or until they have started so many rounds between them. */
+export type LaneExtent = { readonly seconds: number } | { readonly rounds: number };
 
 function expectOk(call: string, response: TimedResponse): TimedResponse {
   if (response.status >= 300)
@@ -18,16 +21,23 @@ function expectOk(call: string, response: TimedResponse): TimedResponse {
   return response;
 }
 
-/** Runs `clients` lanes at once until `seconds` have passed; the rounds they finished and the time taken. */
+/** Runs `clients` lanes at once for `extent`; the rounds they finished and the time taken. */
 export async function runLanes(
   clients: number,
-  seconds: number,
+  extent: LaneExtent,
   lane: Lane,
 ): Promise<{ count: number; seconds: number }> {
   const started = process.hrtime.bigint();
-  const deadline = Date.now() + seconds * 1000;
+  let another: () => boolean;
+  if ('seconds' in extent) {
+    const deadline = Date.now() + extent.seconds * 1000;
+    another = () => Date.now() < deadline;
+  } else {
+    let left = extent.rounds;
+    another = () => (left -= 1) >= 0;
+  }
   const counts = await Promise.all(
-    Array.from({ length: clients }, (_, index) => lane(index, deadline)),
+    Array.from({ length: clients }, (_, index) => lane(index, another)),
   );
   return { count: counts.reduce((a, b) => a + b, 0), seconds: elapsedMs(started) / 1000 };
 }
@@ -51,10 +61,10 @@ export function sessionLane(
     latencies?.[call].push(response.ms);
     return response;
   };
-  return async (index, deadline) => {
+  return async (index, another) => {
     const ring = items[index]!;
     let sessions = 0;
-    while (Date.now() < deadline) {
+    while (another()) {
       const item = ring[sessions % ring.length]!;
       const created = await timed(
         'create',
@@ -79,17 +89,5 @@ export function sessionLane(
       sessions += 1;
     }
     return sessions;
-  };
-}
-
-/** The baseline: `GET /api/session` in a loop (the framework, authentication and one query). */
-export function loginLane(client: TimedClient, latencies: number[]): Lane {
-  return async (_index, deadline) => {
-    let requests = 0;
-    while (Date.now() < deadline) {
-      latencies.push(expectOk('get login', await client.call('GET', '/api/session')).ms);
-      requests += 1;
-    }
-    return requests;
   };
 }
