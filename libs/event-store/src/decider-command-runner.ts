@@ -12,6 +12,8 @@ import type {
   StreamGuard,
 } from './event-store.types';
 import type { PostgresEventStore } from './postgres-event-store';
+import type { StreamState } from './stream-state-cache';
+import { StreamStateCache } from './stream-state-cache';
 import { VersionConflict } from './version-conflict.error';
 
 export function streamIdOf(streamType: string, id: string): string {
@@ -28,6 +30,11 @@ export interface Decided<S, E extends DomainEvent> {
 /**
  * The decisions of one attempt: each `decide` loads a stream, runs the pure decider and queues the
  * events at the version it saw. Nothing is written until the whole plan has decided.
+ *
+ * With a cache, streams are taken from it without a read. That is safe because the commit proves
+ * them current: an appended stream by its expected version, a relied-on one by its guard. Whatever
+ * the commit cannot prove (a plan that throws, or leaves a cached stream neither appended nor
+ * guarded) the runner re-runs on fresh reads (`provenByCommit`).
  */
 export class DecisionScope {
   readonly appends: StreamAppend[] = [];
@@ -38,17 +45,22 @@ export class DecisionScope {
    * looks at a stream before deciding on it reads it once, and a second decision on the same
    * stream builds on the first.
    */
-  private readonly loaded = new Map<string, { state: unknown; version: number }>();
+  readonly loaded = new Map<string, StreamState>();
+  /** Streams whose state came from the cache, not from a read in this attempt. */
+  readonly cached = new Set<string>();
 
-  constructor(private readonly store: PostgresEventStore) {}
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly cache?: StreamStateCache,
+  ) {}
 
   async load<S, C, E extends DomainEvent>(
     decider: Decider<S, C, E>,
     id: string,
   ): Promise<{ state: S; version: number }> {
     const streamId = streamIdOf(decider.streamType, id);
-    const known = this.loaded.get(streamId) as { state: S; version: number } | undefined;
-    if (known) return known;
+    const known = this.loaded.get(streamId) ?? this.fromCache(streamId);
+    if (known) return known as { state: S; version: number };
     const slice = await this.store.readStream(streamId);
     const state = fold(
       (current: S, event: E) => decider.evolve(current, event),
@@ -58,6 +70,33 @@ export class DecisionScope {
     const loaded = { state, version: slice.version };
     this.loaded.set(streamId, loaded);
     return loaded;
+  }
+
+  /**
+   * Takes a stream under a new random id as empty without reading it: appending to it states
+   * `no_stream`, which proves it (and a plan that appends nothing to it is re-run on reads).
+   */
+  assumeNew<S, C, E extends DomainEvent>(decider: Decider<S, C, E>, id: string): void {
+    const streamId = streamIdOf(decider.streamType, id);
+    this.loaded.set(streamId, { state: decider.initialState(), version: 0 });
+    this.cached.add(streamId);
+  }
+
+  private fromCache(streamId: string): StreamState | undefined {
+    const entry = this.cache?.get(streamId);
+    if (entry === undefined) return undefined;
+    this.cached.add(streamId);
+    this.loaded.set(streamId, entry);
+    return entry;
+  }
+
+  /** Whether the commit will prove every state this plan took from the cache current. */
+  get provenByCommit(): boolean {
+    const proven = new Set([
+      ...this.appends.map((append) => append.streamId),
+      ...this.guards.map((guard) => guard.streamId),
+    ]);
+    return [...this.cached].every((streamId) => proven.has(streamId));
   }
 
   /**
@@ -110,25 +149,50 @@ export class DecisionScope {
 
 export interface RunnerOptions {
   readonly maxAttempts: number;
+  /** Streams whose last known state the runner keeps (0: none; every command reads its streams). */
+  readonly cachedStreams: number;
 }
+
+const DEFAULT_OPTIONS: RunnerOptions = { maxAttempts: 5, cachedStreams: 10_000 };
 
 /**
  * Runs a plan of decisions and appends its events atomically. A version conflict means another
  * writer got there first: reload, decide again (deciders are pure, so that is safe), and after a
- * few attempts give up with `resource_busy` (STYLE §5).
+ * few attempts give up with `resource_busy` (STYLE §5). The states it decided on are kept for the
+ * next command (`StreamStateCache`); one that turns out stale costs a conflict and a re-read.
  */
 export class DeciderCommandRunner {
+  private readonly options: RunnerOptions;
+  private readonly cache: StreamStateCache | undefined;
+
   constructor(
     private readonly store: PostgresEventStore,
-    private readonly options: RunnerOptions = { maxAttempts: 5 },
-  ) {}
+    options: Partial<RunnerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.cache =
+      this.options.cachedStreams > 0 ? new StreamStateCache(this.options.cachedStreams) : undefined;
+  }
 
-  /** The current state of one stream, for questions that decide nothing (`validate`). */
-  load<S, C, E extends DomainEvent>(
+  /**
+   * The current state of one stream, for questions that decide nothing (`validate`): always read,
+   * though only the events after the version this process already knows.
+   */
+  async load<S, C, E extends DomainEvent>(
     decider: Decider<S, C, E>,
     id: string,
   ): Promise<{ state: S; version: number }> {
-    return new DecisionScope(this.store).load(decider, id);
+    const streamId = streamIdOf(decider.streamType, id);
+    const known = this.cache?.get(streamId) as { state: S; version: number } | undefined;
+    const slice = await this.store.readStream(streamId, known?.version ?? 0);
+    const state = fold(
+      (current: S, event: E) => decider.evolve(current, event),
+      known?.state ?? decider.initialState(),
+      slice.events as unknown as readonly E[],
+    );
+    const loaded = { state, version: slice.version };
+    this.cache?.remember(streamId, loaded);
+    return loaded;
   }
 
   async execute<S, C, E extends DomainEvent>(
@@ -145,16 +209,18 @@ export class DeciderCommandRunner {
     metadata: EventMetadata,
   ): Promise<{ result: T; recorded: readonly RecordedEvent[] }> {
     for (let attempt = 1; ; attempt += 1) {
-      const scope = new DecisionScope(this.store);
-      const result = await plan(scope);
+      const { scope, result } = await this.plan(plan);
       try {
         const recorded =
           scope.appends.length > 0
             ? await this.store.append(scope.appends, metadata, scope.guards, scope.claims)
             : [];
+        for (const [streamId, state] of scope.loaded) this.cache?.remember(streamId, state);
         return { result, recorded };
       } catch (error) {
         if (!(error instanceof VersionConflict)) throw error;
+        for (const streamId of [error.streamId, ...scope.loaded.keys()])
+          this.cache?.forget(streamId);
         if (attempt >= this.options.maxAttempts) {
           throw new ResourceBusy(
             message(
@@ -167,5 +233,27 @@ export class DeciderCommandRunner {
         await sleep(Math.random() * 5 * attempt);
       }
     }
+  }
+
+  /**
+   * Runs the plan on cached states where it can. An outcome the commit would not prove (an error,
+   * or a cached stream the plan neither appends to nor guards) may come from a stale state: the
+   * plan runs again on fresh reads, and that answer stands.
+   */
+  private async plan<T>(
+    plan: (scope: DecisionScope) => Promise<T>,
+  ): Promise<{ scope: DecisionScope; result: T }> {
+    if (this.cache !== undefined) {
+      const scope = new DecisionScope(this.store, this.cache);
+      try {
+        const result = await plan(scope);
+        if (scope.provenByCommit) return { scope, result };
+      } catch (error) {
+        if (scope.cached.size === 0) throw error;
+      }
+      for (const streamId of scope.cached) this.cache.forget(streamId);
+    }
+    const scope = new DecisionScope(this.store);
+    return { scope, result: await plan(scope) };
   }
 }

@@ -6,3 +6,4 @@ export * from './postgres-event-store';
 export * from './version-conflict.error';
 export * from './feed-checkpoint';
 export * from './apply-inline-projections';
+export * from './stream-state-cache';
