@@ -63,15 +63,11 @@ export class ApiUpdateSessionFileController {
     }
     if (action !== undefined && action !== 'add') throw unknownAction(action);
     const spec = parseBody(addSpecInput, body);
-    await this.commands.execute(
+    const added = await this.commands.execute(
       new AddUpdateSessionFileCommand(context, sessionId, addFileInputFrom(spec)),
     );
     void reply.status(201);
-    return sessionFileInfo(
-      this.uploads,
-      baseUrlOf(request),
-      await this.files.get(context.caller, sessionId, spec.name),
-    );
+    return sessionFileInfo(this.uploads, baseUrlOf(request), added);
   }
 
   @Get(':name')

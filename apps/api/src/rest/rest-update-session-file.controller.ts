@@ -76,14 +76,10 @@ export class RestUpdateSessionFileController {
     switch (action) {
       case 'add': {
         const spec = parseBody(addBody, body).file_spec;
-        await this.commands.execute(
+        const added = await this.commands.execute(
           new AddUpdateSessionFileCommand(context, sessionId, addFileInputFrom(spec)),
         );
-        return sessionFileInfo(
-          this.uploads,
-          baseUrlOf(request),
-          await this.files.get(context.caller, sessionId, spec.name),
-        );
+        return sessionFileInfo(this.uploads, baseUrlOf(request), added);
       }
       case 'get': {
         const { file_name } = parseBody(fileNameBody, body);

@@ -77,7 +77,13 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     try {
       await this.decisions.decide(
         file.sessionId,
-        { type: 'StartUpdateSessionFileTransfer', name: file.name, transferId: command.transferId },
+        [
+          {
+            type: 'StartUpdateSessionFileTransfer',
+            name: file.name,
+            transferId: command.transferId,
+          },
+        ],
         metadata,
       );
     } catch (error) {
@@ -114,26 +120,28 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
         ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
         offset: source.resumedFrom,
         body: source.body,
-        onChunk: this.activity.tracker(file.sessionId, owner, 'pull'),
+        onChunk: this.activity.tracker({ sessionId: file.sessionId, owner }, 'pull'),
         signal,
       });
       const decided = await this.decisions.decide(
         file.sessionId,
-        {
-          type: 'RecordUpdateSessionFileReceived',
-          name: file.name,
-          transferId: command.transferId,
-          size: staged.received,
-          digests: await staged.digests(),
-          warnings: source.warnings.map((warning): SourceWarning => ({
-            type: warning.type,
-            message: message(
-              `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
-              warning.message,
-              [file.name],
-            ),
-          })),
-        },
+        [
+          {
+            type: 'RecordUpdateSessionFileReceived',
+            name: file.name,
+            transferId: command.transferId,
+            size: staged.received,
+            digests: await staged.digests(),
+            warnings: source.warnings.map((warning): SourceWarning => ({
+              type: warning.type,
+              message: message(
+                `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
+                warning.message,
+                [file.name],
+              ),
+            })),
+          },
+        ],
         metadata,
       );
       if (decided.state.status !== 'ERROR') return 'received';
@@ -195,12 +203,14 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     try {
       await this.decisions.decide(
         file.sessionId,
-        {
-          type: 'FailUpdateSessionFileTransfer',
-          name: file.name,
-          transferId: file.transferId!,
-          reason,
-        },
+        [
+          {
+            type: 'FailUpdateSessionFileTransfer',
+            name: file.name,
+            transferId: file.transferId!,
+            reason,
+          },
+        ],
         metadata,
       );
     } catch (error) {

@@ -81,16 +81,18 @@ export class UnpackUpdateSessionArchiveHandler implements ICommandHandler<Unpack
       await this.decisions
         .decide(
           sessionId,
-          {
-            type: 'FailUpdateSessionFileTransfer',
-            name: archive.name,
-            transferId,
-            reason: message(
-              'com.vmware.vdcs.cls-main.ova_invalid',
-              `File ${archive.name} is not a usable OVA package: ${error.message}`,
-              [archive.name, error.message],
-            ),
-          },
+          [
+            {
+              type: 'FailUpdateSessionFileTransfer',
+              name: archive.name,
+              transferId,
+              reason: message(
+                'com.vmware.vdcs.cls-main.ova_invalid',
+                `File ${archive.name} is not a usable OVA package: ${error.message}`,
+                [archive.name, error.message],
+              ),
+            },
+          ],
           metadata,
         )
         .catch((failure: unknown) => {
@@ -101,7 +103,7 @@ export class UnpackUpdateSessionArchiveHandler implements ICommandHandler<Unpack
     }
     await this.decisions.decide(
       sessionId,
-      { type: 'UnpackUpdateSessionArchive', name: archive.name, transferId, members },
+      [{ type: 'UnpackUpdateSessionArchive', name: archive.name, transferId, members }],
       metadata,
     );
     await this.storage.discardTransfer(sessionId, transferId);

@@ -15,6 +15,8 @@ import { ContentStorage } from '../content/content-storage';
 import { normalizeThumbprint } from '../content/pull/certificate-thumbprint';
 import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 import { LibraryItemQueries } from '../queries/library-item.queries';
+import type { SessionFileView } from '../queries/update-session-file.queries';
+import { sessionFileFromState } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
@@ -28,7 +30,8 @@ export interface AddFileInput {
   readonly sourceEndpoint?: TransferEndpoint;
 }
 
-export class AddUpdateSessionFileCommand extends Command<void> {
+/** Answers the added file as the session now holds it. */
+export class AddUpdateSessionFileCommand extends Command<SessionFileView> {
   constructor(
     readonly context: RequestContext,
     readonly sessionId: string,
@@ -102,7 +105,11 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ context, sessionId, input }: AddUpdateSessionFileCommand): Promise<void> {
+  async execute({
+    context,
+    sessionId,
+    input,
+  }: AddUpdateSessionFileCommand): Promise<SessionFileView> {
     const transferId = randomUUID();
     const endpoint = pinnedEndpoint(input.sourceEndpoint);
     // What the event records: the URL without credentials or query; the full one is kept apart.
@@ -111,7 +118,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
         ? endpoint
         : { ...endpoint, uri: await this.secrets.keep(sessionId, transferId, endpoint.uri) };
     try {
-      await this.add(context, sessionId, input, transferId, sourceEndpoint);
+      return await this.add(context, sessionId, input, transferId, sourceEndpoint);
     } catch (error) {
       await this.secrets.forget(transferId);
       throw error;
@@ -124,7 +131,7 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
     input: AddFileInput,
     transferId: string,
     sourceEndpoint: TransferEndpoint | undefined,
-  ): Promise<void> {
+  ): Promise<SessionFileView> {
     if (input.sourceType === 'PULL' && readsLocalStorage(input.sourceEndpoint)) {
       // Reading the server's own storage needs ContentLibrary.ReadStorage on the item (§8.7).
       const session = await this.sessions.get(context.caller, sessionId);
@@ -156,6 +163,12 @@ export class AddUpdateSessionFileHandler implements ICommandHandler<AddUpdateSes
     const replaced = transferOf(decided.before, input.name);
     if (replaced !== undefined)
       await discardTransfer(this.storage, this.secrets, sessionId, replaced);
+    const session = decided.state;
+    const added = session.status === 'ACTIVE' ? session.files[input.name] : undefined;
+    // The decider answers a successful add with the file in an ACTIVE session, or throws.
+    if (session.status !== 'ACTIVE' || added === undefined)
+      throw new Error(`add left no file ${input.name} in session ${sessionId}`);
+    return sessionFileFromState(session, added);
   }
 }
 

@@ -10,9 +10,16 @@ const WRITES_PER_TIMEOUT = 4;
 export function throttledActivity(
   timeoutSeconds: number,
   write: (now: Date) => Promise<void>,
+  options: { readonly deadline?: Date } = {},
 ): { touch(): void; flush(): Promise<void> } {
   const interval = Math.min(ACTIVITY_INTERVAL_MS, (timeoutSeconds * 1000) / WRITES_PER_TIMEOUT);
-  let last = 0;
+  // The first write is due at once, unless the deadline is known to be further off than the
+  // interval: then a transfer shorter than that writes nothing.
+  const started = Date.now();
+  let last =
+    options.deadline !== undefined && options.deadline.getTime() - started > 2 * interval
+      ? started
+      : 0;
   let pending: Promise<void> = Promise.resolve();
   const enqueue = (now: number): Promise<void> => {
     pending = pending.then(() => write(new Date(now))).catch(() => undefined);

@@ -29,22 +29,40 @@ export class TransferDecisions {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  decide(
+  /** The session as it is now (read, not cached: a refusal must not rest on a stale state). */
+  async current(sessionId: string): Promise<UpdateSessionState> {
+    return (await this.runner.load(updateSessionDecider, sessionId)).state;
+  }
+
+  /** Decides `commands` in turn on the session and appends all their events in one transaction. */
+  async decide(
     sessionId: string,
-    command: TransferCommand,
+    commands: readonly TransferCommand[],
     metadata: EventMetadata,
   ): Promise<Decided<UpdateSessionState, UpdateSessionEvent>> {
-    return this.runner.execute(
-      updateSessionDecider,
-      sessionId,
-      {
-        ...command,
-        sessionId,
-        caller: SYSTEM_CALLER,
-        now: this.clock.now().toISOString(),
-        timeoutSeconds: this.config.sessionTimeoutSeconds,
-      },
-      metadata,
-    );
+    const now = this.clock.now().toISOString();
+    const { result } = await this.runner.transact(async (scope) => {
+      const decisions: Decided<UpdateSessionState, UpdateSessionEvent>[] = [];
+      for (const command of commands) {
+        decisions.push(
+          await scope.decide(updateSessionDecider, sessionId, {
+            ...command,
+            sessionId,
+            caller: SYSTEM_CALLER,
+            now,
+            timeoutSeconds: this.config.sessionTimeoutSeconds,
+          }),
+        );
+      }
+      const [first] = decisions;
+      const last = decisions.at(-1);
+      if (!first || !last) throw new Error('no transfer command to decide');
+      return {
+        before: first.before,
+        state: last.state,
+        events: decisions.flatMap((d) => d.events),
+      };
+    }, metadata);
+    return result;
   }
 }

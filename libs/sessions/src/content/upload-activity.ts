@@ -27,9 +27,14 @@ export class UploadActivity {
    * A callback for every chunk of a PUSH body (`upload`) or a PULL source (`pull`); it writes at
    * most once per interval (see throttledActivity).
    */
-  tracker(sessionId: string, owner: string, direction: 'upload' | 'pull'): (bytes: number) => void {
-    const activity = throttledActivity(this.config.sessionTimeoutSeconds, (now) =>
-      this.record(sessionId, owner, now),
+  tracker(
+    session: { readonly sessionId: string; readonly owner: string; readonly expiresAt?: string },
+    direction: 'upload' | 'pull',
+  ): (bytes: number) => void {
+    const activity = throttledActivity(
+      this.config.sessionTimeoutSeconds,
+      (now) => this.record(session.sessionId, session.owner, now),
+      session.expiresAt === undefined ? {} : { deadline: new Date(session.expiresAt) },
     );
     const transferred = this.metrics.bytes(direction);
     return (bytes) => {

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { ActiveUpdateSession } from '@cls/domain';
 import {
   ConcurrentChange,
   fileAlreadyReceived,
@@ -19,11 +20,14 @@ import { parseContentRange } from './content-range';
 import { DataPlaneTokens } from './data-plane-tokens';
 import type { StagedBytes } from './staging-writer';
 import { StagingWriter, TooLong } from './staging-writer';
+import type { TransferCommand } from './transfer-decisions';
 import { TransferDecisions } from './transfer-decisions';
 import { UploadActivity } from './upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
-import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
-import { UpdateSessionQueries } from '../queries/update-session.queries';
+import {
+  sessionFileFromState,
+  UpdateSessionFileQueries,
+} from '../queries/update-session-file.queries';
 import type { Correlation } from '../shared/request-context';
 import { correlationOf } from '../shared/request-context';
 
@@ -38,6 +42,13 @@ export interface UploadRequest extends Correlation {
 /** What the transport answers: every byte so far is safe on disk, or the file is complete and valid. */
 export type UploadOutcome =
   { readonly kind: 'partial'; readonly received: number } | { readonly kind: 'complete' };
+
+/**
+ * A body announced at most this long is recorded as started only once it has ended: a whole small
+ * file costs one transaction (started and received together). Longer bodies are recorded as
+ * started first, so their file shows TRANSFERRING while the bytes flow.
+ */
+const DEFERRED_START_MAX_BYTES = 1024 * 1024;
 
 /** Errors of a client that vanished mid-body: the staged bytes stay and the upload can resume. */
 function isDisconnect(error: unknown): boolean {
@@ -62,7 +73,6 @@ export class UploadService {
   constructor(
     private readonly tokens: DataPlaneTokens,
     private readonly files: UpdateSessionFileQueries,
-    private readonly sessions: UpdateSessionQueries,
     private readonly storage: ContentStorage,
     private readonly activity: UploadActivity,
     private readonly writer: StagingWriter,
@@ -78,7 +88,7 @@ export class UploadService {
   }
 
   async receive(request: UploadRequest): Promise<UploadOutcome> {
-    const { file, owner } = await this.target(request.token, request.name);
+    const { file, session } = await this.target(request.token, request.name);
     const transferId = file.transferId!;
     // One writer per transfer in this process; two would interleave bytes in one staging file.
     if (this.receiving.has(transferId)) {
@@ -92,7 +102,7 @@ export class UploadService {
     }
     this.receiving.add(transferId);
     try {
-      return await this.receiveInto(file, owner, transferId, request);
+      return await this.receiveInto(file, session, transferId, request);
     } finally {
       this.receiving.delete(transferId);
     }
@@ -100,7 +110,7 @@ export class UploadService {
 
   private async receiveInto(
     file: SessionFileView,
-    owner: string,
+    session: ActiveUpdateSession,
     transferId: string,
     request: UploadRequest,
   ): Promise<UploadOutcome> {
@@ -113,7 +123,7 @@ export class UploadService {
       request.contentLength,
     );
     const metadata: EventMetadata = {
-      actor: `data-plane:${owner}`,
+      actor: `data-plane:${session.owner}`,
       ...correlationOf(request),
       causationId: transferId,
       commandType: 'Upload',
@@ -125,11 +135,18 @@ export class UploadService {
     ) {
       await this.failTooLong(file, metadata);
     }
-    await this.decisions.decide(
-      file.sessionId,
-      { type: 'StartUpdateSessionFileTransfer', name: file.name, transferId },
-      metadata,
-    );
+    const start: TransferCommand = {
+      type: 'StartUpdateSessionFileTransfer',
+      name: file.name,
+      transferId,
+    };
+    const startDeferred =
+      request.contentLength !== undefined && request.contentLength <= DEFERRED_START_MAX_BYTES;
+    if (!startDeferred) await this.decisions.decide(file.sessionId, [start], metadata);
+    // Whatever ends the body short, the file is then in transfer and resumable.
+    const recordStart = async (): Promise<void> => {
+      if (startDeferred) await this.decisions.decide(file.sessionId, [start], metadata);
+    };
 
     let staged: StagedBytes;
     try {
@@ -140,32 +157,38 @@ export class UploadService {
         ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
         offset,
         body: request.body,
-        onChunk: this.activity.tracker(file.sessionId, owner, 'upload'),
+        onChunk: this.activity.tracker(session, 'upload'),
       });
     } catch (error) {
       if (error instanceof TooLong) return this.failTooLong(file, metadata);
-      if (isDisconnect(error))
+      if (isDisconnect(error)) {
+        await recordStart();
         return {
           kind: 'partial',
           received: await this.storage.stagedSize(file.sessionId, transferId),
         };
+      }
       throw error;
     }
     const received = staged.received;
     if (range !== undefined && (range.total === undefined || received < range.total)) {
       staged.discard();
+      await recordStart();
       return { kind: 'partial', received };
     }
     const digests = await staged.digests();
     const decided = await this.decisions.decide(
       file.sessionId,
-      {
-        type: 'RecordUpdateSessionFileReceived',
-        name: file.name,
-        transferId,
-        size: received,
-        digests,
-      },
+      [
+        ...(startDeferred ? [start] : []),
+        {
+          type: 'RecordUpdateSessionFileReceived',
+          name: file.name,
+          transferId,
+          size: received,
+          digests,
+        },
+      ],
       metadata,
     );
     if (decided.state.status === 'ERROR') {
@@ -182,22 +205,23 @@ export class UploadService {
   private async target(
     token: string,
     name: string,
-  ): Promise<{ file: SessionFileView; owner: string }> {
+  ): Promise<{ file: SessionFileView; session: ActiveUpdateSession }> {
     const transferId = await this.tokens.transferOf(token);
-    const file = transferId === undefined ? undefined : await this.files.byTransfer(transferId);
-    const session = file && (await this.sessions.find(file.sessionId));
+    const sessionId =
+      transferId === undefined ? undefined : await this.files.sessionOfTransfer(transferId);
+    const session = sessionId === undefined ? undefined : await this.decisions.current(sessionId);
+    const file = session?.status === 'ACTIVE' ? session.files[name] : undefined;
     if (
+      session?.status !== 'ACTIVE' ||
       !file ||
-      !session ||
-      file.name !== name ||
-      file.sourceType !== 'PUSH' ||
-      session.state !== 'ACTIVE'
+      file.transferId !== transferId ||
+      file.sourceType !== 'PUSH'
     ) {
       throw notFound('file', name);
     }
     if (file.status === 'READY') throw fileAlreadyReceived(name);
     if (file.status === 'ERROR') throw notFound('file', name);
-    return { file, owner: session.owner };
+    return { file: sessionFileFromState(session, file), session };
   }
 
   /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps (issue 3 §3). */
@@ -240,12 +264,14 @@ export class UploadService {
     );
     await this.decisions.decide(
       file.sessionId,
-      {
-        type: 'FailUpdateSessionFileTransfer',
-        name: file.name,
-        transferId: file.transferId!,
-        reason,
-      },
+      [
+        {
+          type: 'FailUpdateSessionFileTransfer',
+          name: file.name,
+          transferId: file.transferId!,
+          reason,
+        },
+      ],
       metadata,
     );
     await this.storage.discardSession(file.sessionId);

@@ -7,6 +7,7 @@ import type {
   ChecksumInfo,
   Digests,
   Message,
+  SessionFile,
   SourceType,
   TransferEndpoint,
   TransferStatus,
@@ -80,6 +81,31 @@ export function sessionFileFromRow(row: FileRow): SessionFileView {
   };
 }
 
+/**
+ * A file as the view holds it, from the session's decided state: what a command answers without
+ * reading the view back (the view is written from the same events in the same transaction).
+ */
+export function sessionFileFromState(
+  session: { readonly sessionId: string; readonly itemType?: string },
+  file: SessionFile,
+): SessionFileView {
+  return {
+    sessionId: session.sessionId,
+    name: file.name,
+    sourceType: file.sourceType,
+    status: file.status,
+    ...(file.transferId === undefined ? {} : { transferId: file.transferId }),
+    ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
+    ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
+    ...(file.size === undefined ? {} : { size: file.size }),
+    ...(file.digests === undefined ? {} : { digests: file.digests }),
+    ...(file.sourceEndpoint === undefined ? {} : { sourceEndpoint: file.sourceEndpoint }),
+    ...(file.errorMessage === undefined ? {} : { errorMessage: file.errorMessage }),
+    bytesTransferred: file.status === 'READY' && file.size !== undefined ? file.size : 0,
+    keepInStorage: !(session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name)),
+  };
+}
+
 /** The file list of an update session, readable in every state (contract §8.1). */
 @Injectable()
 export class UpdateSessionFileQueries {
@@ -133,6 +159,15 @@ export class UpdateSessionFileQueries {
       [transferId],
     );
     return row && sessionFileFromRow(row);
+  }
+
+  /** The session a transfer id belongs to (the data plane's token names only the transfer). */
+  async sessionOfTransfer(transferId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ session_id: string }[]>(
+      'SELECT session_id FROM update_session_file_view WHERE transfer_id = $1',
+      [transferId],
+    );
+    return row?.session_id;
   }
 
   /** `validate` reads the session's own stream, so it judges exactly what `complete` would. */
