@@ -31,6 +31,7 @@ import {
   RemoveUpdateSessionFileHandler,
 } from './commands/update-session-files.command';
 import { ContentStorage } from './content/content-storage';
+import { LibraryFolders } from './content/library-folders';
 import { DataPlaneTokens } from './content/data-plane-tokens';
 import { HashWorkerPool } from './content/hash-worker-pool';
 import { DownloadActivity } from './content/download-activity';
@@ -111,6 +112,7 @@ const QUERIES = [
     LibraryContentRemoval,
     UpdateSessionCompletion,
     ContentStorage,
+    LibraryFolders,
     DataPlaneTokens,
     UploadActivity,
     PullSourceSecrets,

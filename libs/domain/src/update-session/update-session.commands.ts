@@ -26,8 +26,6 @@ export interface ItemFacts {
   /** The item's type (`ovf` turns the OVF adapter on). */
   readonly type?: string;
   readonly files: readonly StoredFile[];
-  /** The id of the item's ACTIVE update session, if there is one. */
-  readonly activeUpdateSessionId?: string;
 }
 
 export interface CreateUpdateSession extends Envelope {

@@ -94,7 +94,6 @@ function create(command: CreateUpdateSession, state: UpdateSessionState): Update
       ),
     );
   }
-  if (command.item.activeUpdateSessionId !== undefined) throw updateSessionExists(command.item.id);
   return [
     {
       type: 'UpdateSessionCreated',

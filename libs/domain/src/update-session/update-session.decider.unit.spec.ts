@@ -77,23 +77,6 @@ describe('update session decider (contract §8.1)', () => {
         .thenNothingHappened();
     });
 
-    it('refuses a second ACTIVE session on the item with resource_busy', () => {
-      spec
-        .given([])
-        .when(
-          create({
-            item: {
-              id: ITEM_ID,
-              libraryId: LIBRARY_ID,
-              contentVersion: 1,
-              files: [],
-              activeUpdateSessionId: 'other',
-            },
-          }),
-        )
-        .thenThrows('RESOURCE_BUSY', 'com.vmware.vdcs.cls-main.update_session_exists');
-    });
-
     it('refuses to reuse an existing session id without the same token', () => {
       spec.given([sessionCreated()]).when(create()).thenThrows('ALREADY_EXISTS');
     });

@@ -4,14 +4,13 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { downloadSessionDecider, libraryItemDecider } from '@cls/domain';
+import { downloadSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
-import { LibraryItemQueries } from '../queries/library-item.queries';
-import { committedContentOf, openSessionOn } from './session-opening';
+import { openSessionOn } from './session-opening';
 
 export interface CreateDownloadSessionInput {
   readonly libraryItemId: string;
@@ -36,29 +35,32 @@ export class CreateDownloadSessionHandler implements ICommandHandler<CreateDownl
   constructor(
     private readonly runner: DeciderCommandRunner,
     private readonly clock: Clock,
-    private readonly items: LibraryItemQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute({ context, input }: CreateDownloadSessionCommand): Promise<string> {
-    const { item, sessionId, clientToken } = await openSessionOn(this.items, context, {
-      ...input,
-      privilege: 'ContentLibrary.DownloadSession',
-      streamType: 'download_session',
-    });
-    await this.runner.transact(
+    const { result: sessionId } = await this.runner.transact(
       async (scope) => {
-        // Relied on, not written: the garbage collector must see this session before it sweeps.
-        const { state: current } = await scope.rely(libraryItemDecider, item.id);
+        const { item, sessionId, clientToken } = await openSessionOn(scope, context, {
+          ...input,
+          privilege: 'ContentLibrary.DownloadSession',
+          session: downloadSessionDecider,
+        });
         await scope.decide(downloadSessionDecider, sessionId, {
           type: 'CreateDownloadSession',
           sessionId,
           caller: context.caller,
           now: this.clock.now().toISOString(),
           timeoutSeconds: this.config.sessionTimeoutSeconds,
-          item: { id: item.id, libraryId: item.libraryId, ...committedContentOf(item, current) },
+          item: {
+            id: item.id,
+            libraryId: item.libraryId,
+            contentVersion: item.contentVersion,
+            files: item.files,
+          },
           ...(clientToken === undefined ? {} : { clientToken }),
         });
+        return sessionId;
       },
       metadataFor(context, 'CreateDownloadSession'),
     );

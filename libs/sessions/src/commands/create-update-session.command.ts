@@ -5,15 +5,13 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { WarningBehavior } from '@cls/domain';
-import { libraryItemDecider, updateSessionDecider } from '@cls/domain';
+import { updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
-import { LibraryItemQueries } from '../queries/library-item.queries';
-import { UpdateSessionQueries } from '../queries/update-session.queries';
-import { committedContentOf, openSessionOn } from './session-opening';
+import { openSessionOn } from './session-opening';
 
 export interface CreateUpdateSessionInput {
   readonly libraryItemId: string;
@@ -35,24 +33,22 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
   constructor(
     private readonly runner: DeciderCommandRunner,
     private readonly clock: Clock,
-    private readonly items: LibraryItemQueries,
-    private readonly sessions: UpdateSessionQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * One ACTIVE session per item is settled by the view's partial unique index: a create that loses
+   * the race is refused by its own commit (`resource_busy`), with nothing to read first.
+   */
   async execute({ context, input }: CreateUpdateSessionCommand): Promise<string> {
-    const { item, sessionId, clientToken } = await openSessionOn(this.items, context, {
-      libraryItemId: input.libraryItemId,
-      ...(input.clientToken === undefined ? {} : { clientToken: input.clientToken }),
-      privilege: 'ContentLibrary.UpdateSession',
-      streamType: 'update_session',
-    });
-    const active = await this.sessions.activeSessionOf(item.id);
-    await this.runner.transact(
+    const { result: sessionId } = await this.runner.transact(
       async (scope) => {
-        // The snapshot comes from the item's own stream: the files a complete would keep. Relied
-        // on, not written: an item delete must see this session, or this create its deletion.
-        const { state: current } = await scope.rely(libraryItemDecider, item.id);
+        const { item, sessionId, clientToken } = await openSessionOn(scope, context, {
+          libraryItemId: input.libraryItemId,
+          ...(input.clientToken === undefined ? {} : { clientToken: input.clientToken }),
+          privilege: 'ContentLibrary.UpdateSession',
+          session: updateSessionDecider,
+        });
         await scope.decide(updateSessionDecider, sessionId, {
           type: 'CreateUpdateSession',
           sessionId,
@@ -63,14 +59,13 @@ export class CreateUpdateSessionHandler implements ICommandHandler<CreateUpdateS
             id: item.id,
             libraryId: item.libraryId,
             ...(item.type === undefined ? {} : { type: item.type }),
-            ...committedContentOf(item, current),
-            ...(active === undefined || active.id === sessionId
-              ? {}
-              : { activeUpdateSessionId: active.id }),
+            contentVersion: item.contentVersion,
+            files: item.files,
           },
           warningBehavior: input.warningBehavior ?? [],
           ...(clientToken === undefined ? {} : { clientToken }),
         });
+        return sessionId;
       },
       metadataFor(context, 'CreateUpdateSession'),
     );

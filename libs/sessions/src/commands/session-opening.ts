@@ -2,15 +2,25 @@ import { randomUUID } from 'node:crypto';
 
 import type { Privilege } from '@cls/access';
 import { requirePrivilege } from '@cls/access';
-import type { LibraryItemState, StoredFile } from '@cls/domain';
-import { notFound } from '@cls/domain';
+import type { Decider, DomainEvent, StoredFile } from '@cls/domain';
+import { libraryItemDecider, notFound } from '@cls/domain';
+import type { DecisionScope } from '@cls/event-store';
 
-import { idFromClientToken, requireUuidToken } from '../shared/client-token';
+import { idFromClientToken, isUuid, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
-import type { LibraryItemQueries, LibraryItemView } from '../queries/library-item.queries';
+
+/** The item a session opens on, as its own stream has it now. */
+export interface OpenedItem {
+  readonly id: string;
+  readonly libraryId: string;
+  readonly type?: string;
+  /** The committed content the session starts from: the files a complete would keep. */
+  readonly contentVersion: number;
+  readonly files: readonly StoredFile[];
+}
 
 export interface SessionOpening {
-  readonly item: LibraryItemView;
+  readonly item: OpenedItem;
   readonly sessionId: string;
   readonly clientToken?: string;
 }
@@ -18,40 +28,47 @@ export interface SessionOpening {
 /**
  * The checks both kinds of session make before deciding (§5.2, §6.2): a well-formed client token,
  * an existing item, the caller's privilege on it; and the session's id, derived from the token so
- * a retried create finds the session it made.
+ * a retried create finds the session it made, else a new one whose stream needs no read.
+ *
+ * The item comes from its own stream, relied on, not written: an item delete (or the garbage
+ * collector) must see this session, or this create its change.
  */
-export async function openSessionOn(
-  items: LibraryItemQueries,
+export async function openSessionOn<S, C, E extends DomainEvent>(
+  scope: DecisionScope,
   context: RequestContext,
   request: {
     readonly libraryItemId: string;
     readonly clientToken?: string;
     readonly privilege: Privilege;
-    readonly streamType: 'update_session' | 'download_session';
+    /** The session's own decider. */
+    readonly session: Decider<S, C, E>;
   },
 ): Promise<SessionOpening> {
   const clientToken = requireUuidToken(request.clientToken);
-  const item = await items.require(request.libraryItemId);
+  if (!isUuid(request.libraryItemId)) throw notFound('library_item', request.libraryItemId);
+  const { state: item } = await scope.rely(libraryItemDecider, request.libraryItemId);
+  if (item.status !== 'LIVE') throw notFound('library_item', request.libraryItemId);
   requirePrivilege(context.caller, request.privilege, {
     kind: 'library_item',
-    id: item.id,
+    id: item.itemId,
     libraryId: item.libraryId,
   });
-  const sessionId =
-    clientToken === undefined
-      ? randomUUID()
-      : idFromClientToken(request.streamType, context.caller.user, clientToken);
-  return { item, sessionId, ...(clientToken === undefined ? {} : { clientToken }) };
-}
-
-/**
- * The committed content a new session starts from: the item's own stream, which a view may lag.
- * An item deleted since the view was read is `not_found`, as it is to any later request.
- */
-export function committedContentOf(
-  item: LibraryItemView,
-  current: LibraryItemState,
-): { readonly contentVersion: number; readonly files: readonly StoredFile[] } {
-  if (current.status !== 'LIVE') throw notFound('library_item', item.id);
-  return { contentVersion: current.contentVersion, files: current.files };
+  const opened: OpenedItem = {
+    id: item.itemId,
+    libraryId: item.libraryId,
+    ...(item.itemType === undefined ? {} : { type: item.itemType }),
+    contentVersion: item.contentVersion,
+    files: item.files,
+  };
+  if (clientToken !== undefined) {
+    const sessionId = idFromClientToken(
+      request.session.streamType,
+      context.caller.user,
+      clientToken,
+    );
+    return { item: opened, sessionId, clientToken };
+  }
+  const sessionId = randomUUID();
+  scope.assumeNew(request.session, sessionId);
+  return { item: opened, sessionId };
 }

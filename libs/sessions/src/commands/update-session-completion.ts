@@ -17,8 +17,7 @@ import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
 import { OvfAdapter } from '../content/ovf/ovf-adapter';
-import { LibraryItemQueries } from '../queries/library-item.queries';
-import { LibraryQueries } from '../queries/library.queries';
+import { LibraryFolders } from '../content/library-folders';
 
 /**
  * `complete` (contract §8.4): the session goes DONE and the item gets its new file list in one
@@ -31,8 +30,7 @@ export class UpdateSessionCompletion {
   constructor(
     private readonly runner: DeciderCommandRunner,
     private readonly storage: ContentStorage,
-    private readonly items: LibraryItemQueries,
-    private readonly libraries: LibraryQueries,
+    private readonly folders: LibraryFolders,
     private readonly ovf: OvfAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -53,10 +51,11 @@ export class UpdateSessionCompletion {
       const session = decided.before;
       const completed = decided.events.some((event) => event.type === 'UpdateSessionCompleted');
       if (!completed || session.status !== 'ACTIVE') return decided.state;
-      const item = await this.items.require(session.libraryItemId);
-      const library = await this.libraries.find(item.libraryId);
-      if (!library) throw notFound('library', item.libraryId);
-      const folder = this.storage.libraryFolder(library.id, library.storageBacking);
+      // Decided on below, so the commit proves the item's state current.
+      const { state: item } = await scope.load(libraryItemDecider, session.libraryItemId);
+      if (item.status !== 'LIVE') throw notFound('library_item', session.libraryItemId);
+      const folder = await this.folders.folderOf(item.libraryId);
+      if (folder === undefined) throw notFound('library', item.libraryId);
       const incoming: IncomingFile[] = [];
       const kept: string[] = [];
       for (const file of Object.values(session.files)) {
@@ -66,7 +65,7 @@ export class UpdateSessionCompletion {
         }
         // An OVF package's manifest and certificate are consumed by validation, not stored (§8.6).
         if (session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name)) continue;
-        const storageKey = this.storage.storageKey(item.id, file.name, file.transferId);
+        const storageKey = this.storage.storageKey(item.itemId, file.name, file.transferId);
         await this.storage.promote(
           this.storage.stagingPath(session.sessionId, file.transferId),
           this.storage.storedPath(folder, storageKey),
@@ -79,9 +78,9 @@ export class UpdateSessionCompletion {
         });
       }
       failpoint(this.config, 'complete:files-moved');
-      await scope.decide(libraryItemDecider, item.id, {
+      await scope.decide(libraryItemDecider, item.itemId, {
         type: 'CommitLibraryItemContent',
-        itemId: item.id,
+        itemId: item.itemId,
         sessionId: session.sessionId,
         incoming,
         kept,
