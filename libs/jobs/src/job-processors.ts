@@ -53,6 +53,8 @@ const SHORT_JOB_CONCURRENCY_FACTOR = 8;
 /** A worker killed mid-job loses its lock this fast; another worker then takes the job over. */
 const LOCK_DURATION_MS = 15_000;
 const STALLED_CHECK_MS = 5_000;
+/** An expiry job never asks again sooner than this, whatever the clocks say. */
+const MIN_EXPIRY_RECHECK_MS = 1_000;
 
 /**
  * Turns jobs into commands (STYLE §1): one BullMQ worker per queue of this process's roles. On
@@ -87,13 +89,24 @@ export class JobProcessors implements OnApplicationShutdown {
           field(job, 'transferId'),
         ),
       ),
-    'expire-session': (job) =>
-      this.commands.execute(
-        new ExpireUpdateSessionCommand(this.context(job, 'expiration'), field(job, 'sessionId')),
+    'expire-session': async (job, token) =>
+      this.askAgainAt(
+        job,
+        token,
+        await this.commands.execute(
+          new ExpireUpdateSessionCommand(this.context(job, 'expiration'), field(job, 'sessionId')),
+        ),
       ),
-    'expire-download-session': (job) =>
-      this.commands.execute(
-        new ExpireDownloadSessionCommand(this.context(job, 'expiration'), field(job, 'sessionId')),
+    'expire-download-session': async (job, token) =>
+      this.askAgainAt(
+        job,
+        token,
+        await this.commands.execute(
+          new ExpireDownloadSessionCommand(
+            this.context(job, 'expiration'),
+            field(job, 'sessionId'),
+          ),
+        ),
       ),
     'discard-staging': (job) =>
       this.commands.execute(new DiscardSessionStagingCommand(field(job, 'sessionId'))),
@@ -185,6 +198,20 @@ export class JobProcessors implements OnApplicationShutdown {
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
+  }
+
+  /**
+   * An expiry job lives as long as its session: while there is a later deadline to ask at, it goes
+   * back to the delayed set until then (the same job, not a new one per moved deadline).
+   */
+  private async askAgainAt(
+    job: Job<JobData>,
+    token: string | undefined,
+    next: Date | undefined,
+  ): Promise<void> {
+    if (next === undefined) return;
+    await job.moveToDelayed(Math.max(next.getTime(), Date.now() + MIN_EXPIRY_RECHECK_MS), token);
+    throw new DelayedError();
   }
 
   private context(job: Job<JobData>, role: WorkerRole): JobContext {

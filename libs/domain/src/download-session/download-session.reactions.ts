@@ -3,13 +3,14 @@ import { collectGarbageOf } from '../library-item/library-item.reactions';
 import type { Reaction } from '../shared/jobs';
 
 /**
- * Event → follow-up jobs for download sessions (STYLE §6): every deadline an event sets gets an
- * expiry job that asks the decider then, so an idle session is removed and a finished one purged;
+ * Event → follow-up jobs for download sessions (STYLE §6): a new session gets its expiry job, which
+ * asks the decider at each deadline, so an idle session is removed and a finished one purged;
  * a session that ends releases the content version it pinned to the garbage collector.
  */
 export function downloadSessionReactions(event: DownloadSessionEvent, eventId: string): Reaction[] {
   const reactions: Reaction[] = [];
-  if ('expiresAt' in event.data) {
+  // One expiry job per session: it follows the deadline as later events move it (nextExpiryCheck).
+  if (event.type === 'DownloadSessionCreated') {
     reactions.push({
       job: 'expire-download-session',
       jobId: `${eventId}-expire-download-session`,

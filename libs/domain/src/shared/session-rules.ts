@@ -51,3 +51,16 @@ export function sessionDeadline(eventsDeadline: string, activityDeadline?: strin
     ? activityDeadline
     : eventsDeadline;
 }
+
+/**
+ * When a session's expiry job must ask again (§8.5): its deadline (an ACTIVE session's idle
+ * timeout, a finished one's purge), or never once it is purged. One job per session follows the
+ * deadline as it moves, rather than one job per event that moved it.
+ */
+export function nextExpiryCheck(
+  state: { readonly status: string; readonly expiresAt?: string },
+  activityDeadline?: string,
+): string | undefined {
+  if (state.expiresAt === undefined) return undefined;
+  return sessionDeadline(state.expiresAt, activityDeadline);
+}

@@ -10,8 +10,8 @@ const TERMINAL = new Set<UpdateSessionEvent['type']>([
 ]);
 
 /**
- * Event → follow-up jobs, for the outbox relay (STYLE §6). Every deadline an event sets gets an
- * expiry job that asks the decider then; staged bytes of a finished session are swept up; a pull
+ * Event → follow-up jobs, for the outbox relay (STYLE §6). A new session gets its expiry job, which
+ * asks the decider at each deadline until the session is purged; staged bytes of a finished session are swept up; a pull
  * starts when its file is added; a received `.ova` is offered for unpacking (the worker checks the
  * item is OVF); a postponed completion is retried whenever the request is recorded, an archive is
  * unpacked or a file lands after the request, so whichever comes last finishes it.
@@ -41,6 +41,7 @@ export function updateSessionReactions(event: UpdateSessionEvent, eventId: strin
     react('finish-completion');
   }
   if (TERMINAL.has(event.type)) react('discard-staging');
-  if ('expiresAt' in event.data) react('expire-session', {}, event.data.expiresAt);
+  // One expiry job per session: it follows the deadline as later events move it (nextExpiryCheck).
+  if (event.type === 'UpdateSessionCreated') react('expire-session', {}, event.data.expiresAt);
   return reactions;
 }

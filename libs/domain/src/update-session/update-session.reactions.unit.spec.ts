@@ -19,14 +19,20 @@ const EVENT_ID = '3f9a6a4e-7d0c-4b8e-9a51-0c2b7e5d1f00';
 const deadline = addSeconds(T0, TIMEOUT);
 
 describe('update session reactions (the outbox relay feeds these to the queues)', () => {
-  it('schedules an expiry check at the deadline of every event that sets one', () => {
-    for (const event of [sessionCreated(), sessionKeptAlive(), fileAdded()]) {
-      expect(updateSessionReactions(event, EVENT_ID)).toContainEqual({
-        job: 'expire-session',
-        jobId: `${EVENT_ID}-expire-session`,
-        data: { sessionId: SESSION_ID, causationId: EVENT_ID },
-        runAt: deadline,
-      });
+  it('gives a new session its one expiry job, at its first deadline', () => {
+    expect(updateSessionReactions(sessionCreated(), EVENT_ID)).toContainEqual({
+      job: 'expire-session',
+      jobId: `${EVENT_ID}-expire-session`,
+      data: { sessionId: SESSION_ID, causationId: EVENT_ID },
+      runAt: deadline,
+    });
+  });
+
+  it('adds no expiry job when a later event moves the deadline (the one job follows it)', () => {
+    for (const event of [sessionKeptAlive(), fileAdded(), fileReceived(), sessionCompleted()]) {
+      expect(updateSessionReactions(event, EVENT_ID).map((r) => r.job)).not.toContain(
+        'expire-session',
+      );
     }
   });
 
@@ -37,9 +43,7 @@ describe('update session reactions (the outbox relay feeds these to the queues)'
       jobId: `${EVENT_ID}-pull-file`,
       data: { sessionId: SESSION_ID, causationId: EVENT_ID, transferId: TRANSFER_ID },
     });
-    expect(updateSessionReactions(fileAdded(), EVENT_ID).map((r) => r.job)).toEqual([
-      'expire-session',
-    ]);
+    expect(updateSessionReactions(fileAdded(), EVENT_ID)).toEqual([]);
   });
 
   it('retries a postponed completion when the request is recorded or a file lands after it', () => {
@@ -57,16 +61,14 @@ describe('update session reactions (the outbox relay feeds these to the queues)'
 
   it('has no completion to retry when a file lands before complete was asked for', () => {
     const jobs = updateSessionReactions(fileReceived({ completionRequested: false }), EVENT_ID);
-    expect(jobs.map((r) => r.job)).toEqual(['expire-session']);
+    expect(jobs).toEqual([]);
   });
 
-  it('sweeps up the staged bytes of every finished session and plans its purge', () => {
+  it('sweeps up the staged bytes of every finished session', () => {
     for (const event of [sessionCompleted(), sessionCanceled(), sessionFailed()]) {
-      expect(
-        updateSessionReactions(event, EVENT_ID)
-          .map((r) => r.job)
-          .sort(),
-      ).toEqual(['discard-staging', 'expire-session']);
+      expect(updateSessionReactions(event, EVENT_ID).map((r) => r.job)).toEqual([
+        'discard-staging',
+      ]);
     }
   });
 
@@ -83,7 +85,7 @@ describe('update session reactions (the outbox relay feeds these to the queues)'
     }
   });
 
-  it('download sessions: every deadline gets its expiry check', () => {
+  it('download sessions: a new session gets its one expiry job', () => {
     const created = {
       type: 'DownloadSessionCreated' as const,
       data: {

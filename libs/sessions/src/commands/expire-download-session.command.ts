@@ -4,7 +4,7 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { downloadSessionDecider, SYSTEM_CALLER } from '@cls/domain';
+import { downloadSessionDecider, SYSTEM_CALLER, nextExpiryCheck } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { DownloadSessionQueries } from '../queries/download-session.queries';
@@ -12,7 +12,8 @@ import { Clock } from '../shared/clock';
 import type { JobContext } from '../shared/request-context';
 import { jobMetadata } from '../shared/request-context';
 
-export class ExpireDownloadSessionCommand extends Command<void> {
+/** Answers when to ask again (the session's deadline, now moved), or undefined once purged. */
+export class ExpireDownloadSessionCommand extends Command<Date | undefined> {
   constructor(
     readonly context: JobContext,
     readonly sessionId: string,
@@ -35,9 +36,9 @@ export class ExpireDownloadSessionHandler implements ICommandHandler<ExpireDownl
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ context, sessionId }: ExpireDownloadSessionCommand): Promise<void> {
-    const view = await this.sessions.find(sessionId);
-    await this.runner.execute(
+  async execute({ context, sessionId }: ExpireDownloadSessionCommand): Promise<Date | undefined> {
+    const viewDeadline = (await this.sessions.deadlineOf(sessionId))?.toISOString();
+    const decided = await this.runner.execute(
       downloadSessionDecider,
       sessionId,
       {
@@ -46,9 +47,11 @@ export class ExpireDownloadSessionHandler implements ICommandHandler<ExpireDownl
         caller: SYSTEM_CALLER,
         now: this.clock.now().toISOString(),
         timeoutSeconds: this.config.sessionTimeoutSeconds,
-        ...(view ? { activityExpiresAt: view.expirationTime.toISOString() } : {}),
+        ...(viewDeadline === undefined ? {} : { activityExpiresAt: viewDeadline }),
       },
       jobMetadata(context, 'ExpireDownloadSession'),
     );
+    const next = nextExpiryCheck(decided.state, viewDeadline);
+    return next === undefined ? undefined : new Date(next);
   }
 }

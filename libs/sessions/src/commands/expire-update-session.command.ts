@@ -4,7 +4,7 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { nextExpiryCheck, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
@@ -13,7 +13,8 @@ import { Clock } from '../shared/clock';
 import type { JobContext } from '../shared/request-context';
 import { jobMetadata } from '../shared/request-context';
 
-export class ExpireUpdateSessionCommand extends Command<void> {
+/** Answers when to ask again (the session's deadline, now moved), or undefined once purged. */
+export class ExpireUpdateSessionCommand extends Command<Date | undefined> {
   constructor(
     readonly context: JobContext,
     readonly sessionId: string,
@@ -37,9 +38,8 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ context, sessionId }: ExpireUpdateSessionCommand): Promise<void> {
-    const view = await this.sessions.find(sessionId);
-    const viewDeadline = view?.expirationTime.toISOString();
+  async execute({ context, sessionId }: ExpireUpdateSessionCommand): Promise<Date | undefined> {
+    const viewDeadline = (await this.sessions.deadlineOf(sessionId))?.toISOString();
     const decided = await this.runner.execute(
       updateSessionDecider,
       sessionId,
@@ -56,5 +56,7 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
     if (decided.events.some((event) => event.type === 'UpdateSessionExpired')) {
       await this.storage.discardSession(sessionId);
     }
+    const next = nextExpiryCheck(decided.state, viewDeadline);
+    return next === undefined ? undefined : new Date(next);
   }
 }

@@ -87,6 +87,15 @@ export class DownloadSessionQueries {
     return session;
   }
 
+  /** The session's deadline as activity outside events may have moved it (§8.5). */
+  async deadlineOf(sessionId: string): Promise<Date | undefined> {
+    if (!isUuid(sessionId)) return undefined;
+    const [row] = await this.db.query<{ expiration_time: Date }[]>(
+      'SELECT expiration_time FROM download_session_view WHERE id = $1',
+      [sessionId],
+    );
+    return row?.expiration_time;
+  }
   async find(sessionId: string): Promise<DownloadSessionView | undefined> {
     if (!isUuid(sessionId)) return undefined;
     const [row] = await this.db.query<SessionRow[]>(

@@ -59,6 +59,16 @@ export class UpdateSessionQueries {
     return session;
   }
 
+  /** The session's deadline as activity outside events may have moved it (§8.5). */
+  async deadlineOf(sessionId: string): Promise<Date | undefined> {
+    if (!isUuid(sessionId)) return undefined;
+    const [row] = await this.db.query<{ expiration_time: Date }[]>(
+      'SELECT expiration_time FROM update_session_view WHERE id = $1',
+      [sessionId],
+    );
+    return row?.expiration_time;
+  }
+
   /** The session whoever asks; for the service's own use (the data plane has no caller). */
   async find(sessionId: string): Promise<UpdateSessionView | undefined> {
     if (!isUuid(sessionId)) return undefined;
