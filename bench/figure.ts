@@ -38,28 +38,51 @@ export interface TransferMedians {
   readonly peakRssGrowthMiB: number;
 }
 
+/** A baseline's throughput, as the summary's baseline column reads it. */
+function throughputOf(baselineName: string, mibPerSecond: number): string {
+  return `${baselineName} ${formatNumber(mibPerSecond)} MiB/s`;
+}
+
+/**
+ * The median paired ratio of a transfer bench's service to a baseline; the baseline's throughput,
+ * when given, shows next to it (for a baseline no throughput figure names).
+ */
+export function ratioFigure(
+  what: string,
+  baselineName: string,
+  ratio: number,
+  atLeast: number,
+  baselineMiBPerSecond?: number,
+): Figure {
+  return {
+    name: `${what} ÷ ${baselineName} (median of paired rounds)`,
+    value: ratio,
+    unit: '×',
+    ...(baselineMiBPerSecond === undefined
+      ? {}
+      : { baseline: throughputOf(baselineName, baselineMiBPerSecond) }),
+    target: { atLeast },
+  };
+}
+
 /**
  * The figures of a transfer bench (issues 3 to 5): throughput against the baseline, their paired
- * ratio (target ≥ 0.9) and the serving process's peak RSS growth (target ≤ 64 MiB).
+ * ratio (target ≥ 0.9 unless told) and the serving process's peak RSS growth (target ≤ 64 MiB).
  */
 export function transferFigures(
   what: string,
   baselineName: string,
   medians: TransferMedians,
+  ratioAtLeast = 0.9,
 ): Figure[] {
   return [
     {
       name: `${what} throughput`,
       value: medians.serviceMiBPerSecond,
       unit: 'MiB/s',
-      baseline: `${baselineName} ${formatNumber(medians.baselineMiBPerSecond)} MiB/s`,
+      baseline: throughputOf(baselineName, medians.baselineMiBPerSecond),
     },
-    {
-      name: `${what} ÷ ${baselineName} (median of paired rounds)`,
-      value: medians.ratio,
-      unit: '×',
-      target: { atLeast: 0.9 },
-    },
+    ratioFigure(what, baselineName, medians.ratio, ratioAtLeast),
     {
       name: `${what} peak RSS growth`,
       value: medians.peakRssGrowthMiB,

@@ -172,21 +172,32 @@ export function flushDirtyPages(): void {
 }
 
 /**
- * `rounds` runs of `first` and `second` each, the page cache flushed before every run and the
- * order alternating, so drift in the machine's state favours neither side.
+ * `rounds` runs of every side, the page cache flushed before every run and the order reversed
+ * every other round, so drift in the machine's state favours none; sides listed next to each other
+ * run back to back in every round. Resolves with each side's results, by name, in round order.
  */
-export async function alternateRounds<A, B>(
+export async function alternateSides<R extends Record<string, unknown>>(
+  rounds: number,
+  sides: { readonly [Side in keyof R]: () => Promise<R[Side]> },
+): Promise<{ [Side in keyof R]: R[Side][] }> {
+  const names = Object.keys(sides) as (keyof R)[];
+  const results = Object.fromEntries(names.map((name) => [name, []])) as unknown as {
+    [Side in keyof R]: R[Side][];
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      flushDirtyPages();
+      results[name].push(await sides[name]());
+    }
+  }
+  return results;
+}
+
+/** `alternateSides` of two sides. */
+export function alternateRounds<A, B>(
   rounds: number,
   first: () => Promise<A>,
   second: () => Promise<B>,
 ): Promise<{ first: A[]; second: B[] }> {
-  const results = { first: [] as A[], second: [] as B[] };
-  for (let round = 0; round < rounds; round += 1) {
-    for (const side of round % 2 === 0 ? ['first', 'second'] : ['second', 'first']) {
-      flushDirtyPages();
-      if (side === 'first') results.first.push(await first());
-      else results.second.push(await second());
-    }
-  }
-  return results;
+  return alternateSides(rounds, { first, second });
 }

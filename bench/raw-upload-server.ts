@@ -1,16 +1,37 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
- * The baseline: the least a server can do for an upload. node:http streams the body through the
- * same digests (SHA-1 and SHA-256, inline) into a file in the same folder, then answers 200.
+ * The baselines: the least a server can do for an upload. node:http streams the body into a file in
+ * the same folder, then answers 200: at `/upload` through the same digests as the service (SHA-1
+ * and SHA-256, inline), at `/upload-without-digests` through none, the floor of what a client can
+ * reach.
  */
 const directory = process.argv[2] ?? '.';
+
+/** Answers 200 with `body()` once the bytes are stored, 500 if storing them failed. */
+function answer(response: ServerResponse, stored: Promise<void>, body = (): string => ''): void {
+  stored.then(
+    () => response.end(body()),
+    () => {
+      response.statusCode = 500;
+      response.end();
+    },
+  );
+}
+
 const server = createServer((request, response) => {
+  // One file, overwritten by every upload: the bench measures throughput, not retention.
+  const file = createWriteStream(join(directory, 'baseline-upload'));
+  if (request.url === '/upload-without-digests') {
+    answer(response, pipeline(request, file));
+    return;
+  }
   const sha1 = createHash('sha1');
   const sha256 = createHash('sha256');
   const hashing = new Transform({
@@ -20,17 +41,10 @@ const server = createServer((request, response) => {
       callback(null, chunk);
     },
   });
-  // One file, overwritten by every upload: the bench measures throughput, not retention.
-  pipeline(request, hashing, createWriteStream(join(directory, 'baseline-upload'))).then(
-    () => {
-      response.setHeader('x-sha256', sha256.digest('hex'));
-      response.end(sha1.digest('hex'));
-    },
-    () => {
-      response.statusCode = 500;
-      response.end();
-    },
-  );
+  answer(response, pipeline(request, hashing, file), () => {
+    response.setHeader('x-sha256', sha256.digest('hex'));
+    return sha1.digest('hex');
+  });
 });
 
 server.listen(0, '127.0.0.1', () => {

@@ -6,14 +6,23 @@ import { elapsedMs, MiB } from './measure';
 
 /**
  * Bench payloads are one random MiB repeated: generating (or reading) gigabytes would cost the
- * sender more CPU than the server under test spends, and skew the comparison.
+ * sender more CPU than the server under test spends, and skew the comparison. Each `write` hands
+ * `out` `writeBytes` of it (all of `chunk` unless told; a divisor of its length), waiting for
+ * 'drain' whenever `out` is full.
  */
-export function writeRepeated(out: Writable, chunk: Buffer, sizeMiB: number): void {
+export function writeRepeated(
+  out: Writable,
+  chunk: Buffer,
+  sizeMiB: number,
+  writeBytes = chunk.length,
+): void {
+  const writes = (sizeMiB * chunk.length) / writeBytes;
   let sent = 0;
   const pump = (): void => {
-    while (sent < sizeMiB) {
+    while (sent < writes) {
+      const offset = (sent * writeBytes) % chunk.length;
       sent += 1;
-      if (!out.write(chunk)) {
+      if (!out.write(chunk.subarray(offset, offset + writeBytes))) {
         out.once('drain', pump);
         return;
       }
@@ -31,10 +40,16 @@ export function sha256OfRepeated(chunk: Buffer, sizeMiB: number): string {
 }
 
 /**
- * PUTs `sizeMiB` MiB (`chunk` repeated) as a stream; resolves with the elapsed milliseconds once
- * the server has answered 200, and rejects on any other answer.
+ * PUTs `sizeMiB` MiB (`chunk` repeated) as a stream with a Content-Length, `writeBytes` per write
+ * (see `writeRepeated`); resolves with the elapsed milliseconds once the server has answered 200,
+ * and rejects on any other answer.
  */
-export function put(uri: string, chunk: Buffer, sizeMiB: number): Promise<number> {
+export function put(
+  uri: string,
+  chunk: Buffer,
+  sizeMiB: number,
+  writeBytes = chunk.length,
+): Promise<number> {
   const url = new URL(uri);
   const started = process.hrtime.bigint();
   return new Promise((resolvePut, reject) => {
@@ -55,6 +70,6 @@ export function put(uri: string, chunk: Buffer, sizeMiB: number): Promise<number
       },
     );
     outgoing.on('error', reject);
-    writeRepeated(outgoing, chunk, sizeMiB);
+    writeRepeated(outgoing, chunk, sizeMiB, writeBytes);
   });
 }
