@@ -7,3 +7,4 @@ export * from './version-conflict.error';
 export * from './feed-checkpoint';
 export * from './apply-inline-projections';
 export * from './stream-state-cache';
+export * from './prepared-statements';

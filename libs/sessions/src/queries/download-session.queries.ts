@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { AuthenticatedCaller } from '@cls/access';
 import { requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
+import type { SqlExecutor } from '@cls/event-store';
+import { poolOf, prepared } from '@cls/event-store';
 import type { Digests, DownloadEndpointType, Message } from '@cls/domain';
 import { canSee, invalidArgument, notFound } from '@cls/domain';
 
@@ -76,10 +78,15 @@ interface SessionRow {
 /** The `DownloadSessionModel` view (§6.1); sessions are visible to their creator and administrators. */
 @Injectable()
 export class DownloadSessionQueries {
+  /** Hot reads (every GET and data-plane request) as prepared statements. */
+  private readonly sql: SqlExecutor;
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly items: LibraryItemQueries,
-  ) {}
+  ) {
+    this.sql = prepared(poolOf(this.db));
+  }
 
   async get(caller: AuthenticatedCaller, sessionId: string): Promise<DownloadSessionView> {
     const session = await this.find(sessionId);
@@ -90,7 +97,7 @@ export class DownloadSessionQueries {
   /** The session's deadline as activity outside events may have moved it (§8.5). */
   async deadlineOf(sessionId: string): Promise<Date | undefined> {
     if (!isUuid(sessionId)) return undefined;
-    const [row] = await this.db.query<{ expiration_time: Date }[]>(
+    const [row] = await this.sql.query<{ expiration_time: Date }>(
       'SELECT expiration_time FROM download_session_view WHERE id = $1',
       [sessionId],
     );
@@ -98,7 +105,7 @@ export class DownloadSessionQueries {
   }
   async find(sessionId: string): Promise<DownloadSessionView | undefined> {
     if (!isUuid(sessionId)) return undefined;
-    const [row] = await this.db.query<SessionRow[]>(
+    const [row] = await this.sql.query<SessionRow>(
       'SELECT * FROM download_session_view WHERE id = $1',
       [sessionId],
     );
@@ -120,7 +127,7 @@ export class DownloadSessionQueries {
   /** The files of a session (one `get` found for the caller), by name (§6.3 list). */
   async filesOf(session: DownloadSessionView): Promise<DownloadFileView[]> {
     const sessionId = session.id;
-    const rows = await this.db.query<FileRow[]>(
+    const rows = await this.sql.query<FileRow>(
       'SELECT * FROM download_session_file_view WHERE session_id = $1 ORDER BY name',
       [sessionId],
     );
@@ -130,7 +137,7 @@ export class DownloadSessionQueries {
   /** One file of a session (one `get` found for the caller): an unknown name is `invalid_argument`. */
   async fileOf(session: DownloadSessionView, name: string): Promise<DownloadFileView> {
     const sessionId = session.id;
-    const [row] = await this.db.query<FileRow[]>(
+    const [row] = await this.sql.query<FileRow>(
       'SELECT * FROM download_session_file_view WHERE session_id = $1 AND name = $2',
       [sessionId, name],
     );
@@ -142,7 +149,7 @@ export class DownloadSessionQueries {
 
   /** The file a download URL names, whoever asks (the data plane has no caller). */
   async byFileId(fileId: string): Promise<DownloadFileView | undefined> {
-    const [row] = await this.db.query<FileRow[]>(
+    const [row] = await this.sql.query<FileRow>(
       'SELECT * FROM download_session_file_view WHERE file_id = $1',
       [fileId],
     );
@@ -151,7 +158,7 @@ export class DownloadSessionQueries {
 
   /** Sessions whose deadline has passed, oldest first: the expiry sweep's safety net (§8.5). */
   async dueForExpiry(now: Date, limit: number): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.sql.query<{ id: string }>(
       'SELECT id FROM download_session_view WHERE expiration_time <= $1 ORDER BY expiration_time LIMIT $2',
       [now, limit],
     );
@@ -161,7 +168,7 @@ export class DownloadSessionQueries {
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.DownloadSession` on it). */
   async listIds(caller: AuthenticatedCaller, libraryItemId?: string): Promise<string[]> {
     if (libraryItemId === undefined) {
-      const rows = await this.db.query<{ id: string }[]>(
+      const rows = await this.sql.query<{ id: string }>(
         'SELECT id FROM download_session_view WHERE owner = $1 ORDER BY creation_time, id',
         [caller.user],
       );
@@ -173,7 +180,7 @@ export class DownloadSessionQueries {
       id: item.id,
       libraryId: item.libraryId,
     });
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.sql.query<{ id: string }>(
       'SELECT id FROM download_session_view WHERE owner = $1 AND library_item_id = $2 ORDER BY creation_time, id',
       [caller.user, item.id],
     );

@@ -20,7 +20,8 @@ import {
   updateSessionDecider,
   validateUpdateSession,
 } from '@cls/domain';
-import { DeciderCommandRunner } from '@cls/event-store';
+import type { SqlExecutor } from '@cls/event-store';
+import { DeciderCommandRunner, poolOf, prepared } from '@cls/event-store';
 
 import { UpdateSessionQueries } from './update-session.queries';
 import { ContentStorage } from '../content/content-storage';
@@ -109,13 +110,18 @@ export function sessionFileFromState(
 /** The file list of an update session, readable in every state (contract §8.1). */
 @Injectable()
 export class UpdateSessionFileQueries {
+  /** Hot reads (every GET and data-plane request) as prepared statements. */
+  private readonly sql: SqlExecutor;
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly sessions: UpdateSessionQueries,
     private readonly runner: DeciderCommandRunner,
     private readonly storage: ContentStorage,
     private readonly ovf: OvfAdapter,
-  ) {}
+  ) {
+    this.sql = prepared(poolOf(this.db));
+  }
 
   /**
    * A running transfer's progress is the size of its staged file: exact even after a crash, so a
@@ -131,7 +137,7 @@ export class UpdateSessionFileQueries {
 
   async list(caller: AuthenticatedCaller, sessionId: string): Promise<SessionFileView[]> {
     await this.sessions.get(caller, sessionId);
-    const rows = await this.db.query<FileRow[]>(
+    const rows = await this.sql.query<FileRow>(
       `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.session_id = $1 ORDER BY f.name`,
       [sessionId],
     );
@@ -145,7 +151,7 @@ export class UpdateSessionFileQueries {
     name: string,
   ): Promise<SessionFileView> {
     await this.sessions.get(caller, sessionId);
-    const [row] = await this.db.query<FileRow[]>(
+    const [row] = await this.sql.query<FileRow>(
       `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.session_id = $1 AND f.name = $2`,
       [sessionId, name],
     );
@@ -154,7 +160,7 @@ export class UpdateSessionFileQueries {
   }
 
   async byTransfer(transferId: string): Promise<SessionFileView | undefined> {
-    const [row] = await this.db.query<FileRow[]>(
+    const [row] = await this.sql.query<FileRow>(
       `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.transfer_id = $1`,
       [transferId],
     );
@@ -163,7 +169,7 @@ export class UpdateSessionFileQueries {
 
   /** The session a transfer id belongs to (the data plane's token names only the transfer). */
   async sessionOfTransfer(transferId: string): Promise<string | undefined> {
-    const [row] = await this.db.query<{ session_id: string }[]>(
+    const [row] = await this.sql.query<{ session_id: string }>(
       'SELECT session_id FROM update_session_file_view WHERE transfer_id = $1',
       [transferId],
     );

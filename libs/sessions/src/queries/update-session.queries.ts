@@ -8,6 +8,7 @@ import { isUuid } from '../shared/client-token';
 import type { Message, SourceWarning, TransferStatus, WarningBehavior } from '@cls/domain';
 import { canSee, notFound } from '@cls/domain';
 import type { SqlExecutor } from '@cls/event-store';
+import { poolOf, prepared } from '@cls/event-store';
 
 import { LibraryItemQueries } from './library-item.queries';
 
@@ -47,10 +48,15 @@ interface SessionRow {
 
 @Injectable()
 export class UpdateSessionQueries {
+  /** Hot reads (every GET and data-plane request) as prepared statements. */
+  private readonly sql: SqlExecutor;
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly items: LibraryItemQueries,
-  ) {}
+  ) {
+    this.sql = prepared(poolOf(this.db));
+  }
 
   /** The session if the caller created it (or is an admin); anyone else gets `not_found`. */
   async get(caller: AuthenticatedCaller, sessionId: string): Promise<UpdateSessionView> {
@@ -62,7 +68,7 @@ export class UpdateSessionQueries {
   /** The session's deadline as activity outside events may have moved it (§8.5). */
   async deadlineOf(sessionId: string): Promise<Date | undefined> {
     if (!isUuid(sessionId)) return undefined;
-    const [row] = await this.db.query<{ expiration_time: Date }[]>(
+    const [row] = await this.sql.query<{ expiration_time: Date }>(
       'SELECT expiration_time FROM update_session_view WHERE id = $1',
       [sessionId],
     );
@@ -72,7 +78,7 @@ export class UpdateSessionQueries {
   /** The session whoever asks; for the service's own use (the data plane has no caller). */
   async find(sessionId: string): Promise<UpdateSessionView | undefined> {
     if (!isUuid(sessionId)) return undefined;
-    const [row] = await this.db.query<SessionRow[]>(
+    const [row] = await this.sql.query<SessionRow>(
       `SELECT v.*, (SELECT jsonb_agg(w ORDER BY f.name)
                       FROM update_session_file_view f, jsonb_array_elements(f.warnings) w
                      WHERE f.session_id = v.id) AS warnings,
@@ -89,7 +95,7 @@ export class UpdateSessionQueries {
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.UpdateSession` on it). */
   async listIds(caller: AuthenticatedCaller, libraryItemId?: string): Promise<string[]> {
     if (libraryItemId === undefined) {
-      const rows = await this.db.query<{ id: string }[]>(
+      const rows = await this.sql.query<{ id: string }>(
         'SELECT id FROM update_session_view WHERE owner = $1 ORDER BY creation_time, id',
         [caller.user],
       );
@@ -101,7 +107,7 @@ export class UpdateSessionQueries {
       id: item.id,
       libraryId: item.libraryId,
     });
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.sql.query<{ id: string }>(
       'SELECT id FROM update_session_view WHERE owner = $1 AND library_item_id = $2 ORDER BY creation_time, id',
       [caller.user, item.id],
     );
@@ -110,7 +116,7 @@ export class UpdateSessionQueries {
 
   /** Sessions whose deadline has passed, oldest first: the expiry sweep's safety net (§8.5). */
   async dueForExpiry(now: Date, limit: number): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.sql.query<{ id: string }>(
       'SELECT id FROM update_session_view WHERE expiration_time <= $1 ORDER BY expiration_time LIMIT $2',
       [now, limit],
     );
@@ -120,7 +126,7 @@ export class UpdateSessionQueries {
   /** The item's ACTIVE session; `sql` asks inside a commit (`DecisionScope.claim`). */
   async activeSessionOf(
     libraryItemId: string,
-    sql: SqlExecutor = this.db,
+    sql: SqlExecutor = this.sql,
   ): Promise<{ id: string } | undefined> {
     const [row] = await sql.query<{ id: string }>(
       `SELECT id FROM update_session_view WHERE library_item_id = $1 AND state = 'ACTIVE'`,
