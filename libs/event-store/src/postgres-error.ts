@@ -2,15 +2,25 @@
 export interface PostgresError {
   readonly code?: string;
   readonly constraint?: string;
+  /** For a unique violation: the key, as `Key (columns)=(values) already exists.` */
+  readonly detail?: string;
 }
 
 export function postgresErrorOf(error: unknown): PostgresError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const driverError = (error as { driverError?: unknown }).driverError ?? error;
   if (typeof driverError !== 'object' || driverError === null) return undefined;
-  const { code, constraint } = driverError as { code?: unknown; constraint?: unknown };
+  const { code, constraint, detail } = driverError as {
+    code?: unknown;
+    constraint?: unknown;
+    detail?: unknown;
+  };
   if (typeof code !== 'string') return undefined;
-  return { code, ...(typeof constraint === 'string' ? { constraint } : {}) };
+  return {
+    code,
+    ...(typeof constraint === 'string' ? { constraint } : {}),
+    ...(typeof detail === 'string' ? { detail } : {}),
+  };
 }
 
 export const UNIQUE_VIOLATION = '23505';

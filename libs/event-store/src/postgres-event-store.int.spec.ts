@@ -61,6 +61,31 @@ describe('PostgresEventStore (real Postgres)', () => {
     expect(slice.events[0]!.recordedAt).toBeInstanceOf(Date);
   });
 
+  it('gives the events of several streams global positions in the order the plan lists them', async () => {
+    const [a, b] = [streamId(), streamId()];
+    await store.append(
+      [{ streamId: b, streamType: 'test', expectedVersion: 'no_stream', events: [counted(0)] }],
+      metadata,
+    );
+    const recorded = await store.append(
+      [
+        { streamId: b, streamType: 'test', expectedVersion: 1, events: [counted(1)] },
+        { streamId: a, streamType: 'test', expectedVersion: 'no_stream', events: [counted(2)] },
+        { streamId: b, streamType: 'test', expectedVersion: 2, events: [counted(3), counted(4)] },
+      ],
+      metadata,
+    );
+    expect(recorded.map((event) => [event.streamId, event.streamVersion])).toEqual([
+      [b, 2],
+      [a, 1],
+      [b, 3],
+      [b, 4],
+    ]);
+    const positions = recorded.map((event) => event.globalPosition);
+    expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
+    expect(new Set(recorded.map((event) => event.transactionId)).size).toBe(1);
+  });
+
   it('of two appends at the same expected version exactly one wins', async () => {
     const id = streamId();
     await store.append(

@@ -17,6 +17,7 @@ import type {
   StreamSlice,
 } from './event-store.types';
 import { postgresErrorOf, UNIQUE_VIOLATION } from './postgres-error';
+import { poolOf, prepared } from './prepared-statements';
 import { VersionConflict } from './version-conflict.error';
 
 /** An events row as `EVENT_COLUMNS` selects it; `PostgresEventStore.decode` reads it. */
@@ -73,7 +74,7 @@ export class PostgresEventStore {
 
   /** The stream's events after `afterVersion` (all by default), in order. */
   async readStream(streamId: string, afterVersion = 0): Promise<StreamSlice> {
-    const rows = await this.dataSource.query<EventRow[]>(
+    const rows = await prepared(poolOf(this.dataSource)).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2
        ORDER BY stream_version`,
       [streamId, afterVersion],
@@ -151,9 +152,7 @@ export class PostgresEventStore {
           if ('version' in condition) await this.checkGuard(sql, condition);
           else await this.checkClaim(sql, condition);
         }
-        const events: RecordedEvent[] = [];
-        for (const append of appends)
-          events.push(...(await this.appendToStream(sql, append, metadata)));
+        const events = await this.insertEvents(sql, appends, metadata);
         for (const event of events) await applyInlineProjections(this.projections, sql, event);
         return events;
       });
@@ -166,15 +165,30 @@ export class PostgresEventStore {
   }
 
   /**
-   * Runs `work` in a transaction that holds the stream's exclusive lock: plans guarding that stream
+   * Runs `work` while holding the stream's exclusive lock: plans guarding that stream
    * (`StreamGuard`) wait for it, and it waits for theirs to commit. Writers of the stream are not
-   * held up; they are serialised by stream versions as always.
+   * held up; they are serialised by stream versions as always. The lock is the connection's, not a
+   * transaction's: `work` writes nothing to the database (it reads, each statement with a snapshot
+   * taken after the lock, and acts outside), so it needs no transaction of its own.
    */
   async exclusively<T>(streamId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.inTransaction(async (sql) => {
-      await this.lockExclusively(sql, streamId);
-      return work(sql);
-    });
+    const client = await poolOf(this.dataSource).connect();
+    const sql = prepared(client);
+    const key = [STREAM_LOCK_NAMESPACE, streamId];
+    let broken: Error | undefined;
+    try {
+      await sql.query('SELECT pg_advisory_lock($1, hashtext($2))', key);
+      try {
+        return await work(sql);
+      } finally {
+        await sql
+          .query('SELECT pg_advisory_unlock($1, hashtext($2))', key)
+          .catch((error: Error) => (broken = error));
+      }
+    } finally {
+      // A connection that may still hold the lock is closed, which releases it, not pooled.
+      client.release(broken);
+    }
   }
 
   private async lockExclusively(sql: SqlExecutor, streamId: string): Promise<void> {
@@ -184,19 +198,21 @@ export class PostgresEventStore {
     ]);
   }
 
+  /** Runs `work` in a transaction on one connection, its statements prepared (hot path). */
   private async inTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    const queryRunner = this.dataSource.createQueryRunner();
-    await queryRunner.connect();
+    const client = await poolOf(this.dataSource).connect();
+    let broken: Error | undefined;
     try {
-      await queryRunner.startTransaction();
-      const result = await work(sqlExecutorOf(queryRunner));
-      await queryRunner.commitTransaction();
+      await client.query('BEGIN');
+      const result = await work(prepared(client));
+      await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      await queryRunner.release();
+      // A connection that could not even roll back is not given to anyone else.
+      client.release(broken);
     }
   }
 
@@ -226,56 +242,88 @@ export class PostgresEventStore {
     return current?.version ?? 0;
   }
 
-  private async appendToStream(
+  /**
+   * Inserts every event of the plan in one statement, in plan order (so their global positions
+   * follow it). A stated version needs no read first: a writer that got there first holds the next
+   * version and the insert loses on the unique key; and it inserts nothing unless each stream's
+   * first new version follows a stored one (or is 1). Only `any` asks where the stream is. The
+   * insert also names each stream on `STREAM_CHANGES_CHANNEL`, delivered on commit only (Postgres
+   * sends a transaction's identical notifications once).
+   */
+  private async insertEvents(
     sql: SqlExecutor,
-    append: StreamAppend,
+    appends: readonly StreamAppend[],
     metadata: EventMetadata,
   ): Promise<RecordedEvent[]> {
-    // A stated version needs no read first (one round trip per command saved): a writer that got
-    // there first holds the next version and our insert loses on the unique key, and the insert
-    // itself refuses a version ahead of the stream. Only `any` asks where the stream is.
-    // The insert also names the stream on `STREAM_CHANGES_CHANNEL`, delivered on commit only
-    // (Postgres sends a transaction's identical notifications once).
-    const start = await this.startingVersion(sql, append);
-    const recorded: RecordedEvent[] = [];
-    for (const [index, event] of append.events.entries()) {
-      const version = start + index + 1;
-      let row: EventRow | undefined;
-      try {
-        [row] = await sql.query<EventRow>(
-          `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)
-           SELECT $1::uuid, $2::text, $3::text, $4::int, $5::text, $6::int, $7::jsonb, $8::jsonb
-            WHERE $4::int = 1
-               OR EXISTS (SELECT 1 FROM events WHERE stream_id = $2::text AND stream_version = $4::int - 1)
-           RETURNING ${EVENT_COLUMNS}, pg_notify('${STREAM_CHANGES_CHANNEL}', stream_id) AS notified`,
-          [
-            randomUUID(),
-            append.streamId,
-            append.streamType,
-            version,
-            event.type,
-            this.registry.schemaVersionOf(event.type),
-            JSON.stringify(event.data),
-            JSON.stringify(metadata),
-          ],
-        );
-      } catch (error) {
-        // A writer that read the same version committed between our read and our insert.
-        if (postgresErrorOf(error)?.code === UNIQUE_VIOLATION) {
-          throw VersionConflict.atVersion(append.streamId, append.expectedVersion, version);
-        }
-        throw error;
+    const rows: {
+      readonly streamId: string;
+      readonly streamType: string;
+      readonly version: number;
+      readonly event: StreamAppend['events'][number];
+    }[] = [];
+    for (const append of appends) {
+      const start = await this.startingVersion(sql, append);
+      for (const [index, event] of append.events.entries()) {
+        rows.push({ ...append, version: start + index + 1, event });
       }
-      if (!row) {
-        throw VersionConflict.atVersion(
-          append.streamId,
-          append.expectedVersion,
-          await this.versionOf(sql, append.streamId),
-        );
-      }
-      recorded.push(this.decode(row));
     }
-    return recorded;
+    let inserted: EventRow[];
+    try {
+      inserted = await sql.query<EventRow>(
+        `WITH batch AS (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[])
+             WITH ORDINALITY AS e(event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, ordinal)
+         )
+         INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, metadata)
+         SELECT event_id, stream_id, stream_type, stream_version, event_type, schema_version, data, $8::jsonb
+           FROM batch
+          WHERE NOT EXISTS (
+                  SELECT 1 FROM batch first
+                   WHERE first.stream_version > 1
+                     AND NOT EXISTS (SELECT 1 FROM batch before
+                                      WHERE before.stream_id = first.stream_id
+                                        AND before.stream_version = first.stream_version - 1)
+                     AND NOT EXISTS (SELECT 1 FROM events stored
+                                      WHERE stored.stream_id = first.stream_id
+                                        AND stored.stream_version = first.stream_version - 1))
+          ORDER BY ordinal
+         RETURNING ${EVENT_COLUMNS}, pg_notify('${STREAM_CHANGES_CHANNEL}', stream_id) AS notified`,
+        [
+          rows.map(() => randomUUID()),
+          rows.map((row) => row.streamId),
+          rows.map((row) => row.streamType),
+          rows.map((row) => row.version),
+          rows.map((row) => row.event.type),
+          rows.map((row) => this.registry.schemaVersionOf(row.event.type)),
+          rows.map((row) => JSON.stringify(row.event.data)),
+          JSON.stringify(metadata),
+        ],
+      );
+    } catch (error) {
+      // A writer that read the same version committed between our read and our insert (the
+      // transaction is aborted now: the key Postgres names is all there is to tell which stream).
+      const violation = postgresErrorOf(error);
+      if (violation?.code === UNIQUE_VIOLATION) {
+        const streamId =
+          appends.find((append) => violation.detail?.includes(`(${append.streamId},`))?.streamId ??
+          appends[0]?.streamId ??
+          '';
+        throw new VersionConflict(streamId, 'another writer appended the same version first');
+      }
+      throw error;
+    }
+    if (inserted.length < rows.length) {
+      for (const append of appends) {
+        const actual = await this.versionOf(sql, append.streamId);
+        if (typeof append.expectedVersion === 'number' && actual !== append.expectedVersion)
+          throw VersionConflict.atVersion(append.streamId, append.expectedVersion, actual);
+      }
+      throw new VersionConflict(appends[0]?.streamId ?? '', 'not at the version expected');
+    }
+    // Global positions follow the insert order, which is the plan's.
+    return inserted
+      .map((row) => this.decode(row))
+      .sort((a, b) => (a.globalPosition < b.globalPosition ? -1 : 1));
   }
 
   private async startingVersion(sql: SqlExecutor, append: StreamAppend): Promise<number> {
