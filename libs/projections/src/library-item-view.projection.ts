@@ -47,30 +47,49 @@ export const libraryItemViewProjection: InlineProjection = {
       case 'LibraryItemContentCommitted': {
         const { itemId, files, contentVersion, committedAt } = event.data;
         const size = files.reduce((total, file) => total + file.size, 0);
-        const updated = await sql.query(
-          `UPDATE library_item_view
-           SET content_version = $2, size = $3, cached = true, last_modified_time = $4, last_stream_version = $5
-           WHERE id = $1 AND last_stream_version < $5
-           RETURNING id`,
-          [itemId, contentVersion, size, committedAt, recorded.streamVersion],
+        // One statement: the item's row, then its file list replaced by the committed one (files
+        // no longer listed deleted, the others upserted, so the two never meet on the key). A
+        // replay of an older commit updates no item row and so touches no file either.
+        await sql.query(
+          `WITH item AS (
+             UPDATE library_item_view
+                SET content_version = $2, size = $3, cached = true, last_modified_time = $4, last_stream_version = $5
+              WHERE id = $1 AND last_stream_version < $5
+             RETURNING id
+           ),
+           committed AS (
+             SELECT * FROM jsonb_to_recordset($6::jsonb)
+                        AS f(name text, size bigint, digests jsonb, version int, storage_key text)
+           ),
+           gone AS (
+             DELETE FROM library_item_file_view stored USING item
+              WHERE stored.item_id = item.id
+                AND NOT EXISTS (SELECT 1 FROM committed WHERE committed.name = stored.name)
+           )
+           INSERT INTO library_item_file_view (item_id, name, size, digests, version, storage_key)
+           SELECT item.id, committed.name, committed.size, committed.digests, committed.version, committed.storage_key
+             FROM item, committed
+           ON CONFLICT (item_id, name) DO UPDATE
+             SET size = excluded.size, digests = excluded.digests, version = excluded.version,
+                 storage_key = excluded.storage_key`,
+          [
+            itemId,
+            contentVersion,
+            size,
+            committedAt,
+            recorded.streamVersion,
+            // One JSON text: the rebuild replays statements with literal parameters, not arrays.
+            JSON.stringify(
+              files.map((file) => ({
+                name: file.name,
+                size: file.size,
+                digests: file.digests,
+                version: file.version,
+                storage_key: file.storageKey,
+              })),
+            ),
+          ],
         );
-        // A replay of an older commit leaves the newer file list alone.
-        if (updated.length === 0) return;
-        await sql.query('DELETE FROM library_item_file_view WHERE item_id = $1', [itemId]);
-        for (const file of files) {
-          await sql.query(
-            `INSERT INTO library_item_file_view (item_id, name, size, digests, version, storage_key)
-             VALUES ($1, $2, $3, $4, $5, $6)`,
-            [
-              itemId,
-              file.name,
-              file.size,
-              JSON.stringify(file.digests),
-              file.version,
-              file.storageKey,
-            ],
-          );
-        }
         return;
       }
     }

@@ -4,9 +4,28 @@ import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-st
 const json = (value: unknown): string | null =>
   value === undefined ? null : JSON.stringify(value);
 
+/** The parameters of movingTheSessionDeadline, in its order. */
+const deadlineOf = (
+  data: { readonly sessionId: string; readonly expiresAt: string },
+  version: number,
+): [string, string, number] => [data.sessionId, data.expiresAt, version];
+
 /**
- * The file list of every update session (contract §4.3–4.4). Rows remember the stream version
- * that wrote them, so a replayed event never undoes a later one.
+ * Any file operation is session activity: it moves the session's expiry (contract §8.5). The
+ * session's row is moved by the same statement that writes the file's, as a data-modifying CTE
+ * whose three parameters (session id, new expiry, stream version) follow the statement's own.
+ */
+function movingTheSessionDeadline(firstParameter: number): string {
+  const [id, expiresAt, version] = [0, 1, 2].map((offset) => `$${firstParameter + offset}`);
+  return `WITH session_deadline AS (
+            UPDATE update_session_view SET expiration_time = ${expiresAt}, last_stream_version = ${version}
+             WHERE id = ${id} AND last_stream_version < ${version})`;
+}
+
+/**
+ * The file list of every update session (contract §4.3–4.4), and the deadline its file operations
+ * move on the session's row (see movingTheSessionDeadline). Rows remember the stream version that
+ * wrote them, so a replayed event never undoes a later one.
  */
 export const updateSessionFileViewProjection: InlineProjection = {
   name: 'update_session_file_view',
@@ -38,7 +57,8 @@ export const updateSessionFileViewProjection: InlineProjection = {
       case 'UpdateSessionFileAdded': {
         const d = event.data;
         await sql.query(
-          `INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, declared_size,
+          `${movingTheSessionDeadline(9)}
+           INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, declared_size,
                                                  expected_checksum, source_endpoint, last_stream_version)
            VALUES ($1, $2, $3, 'WAITING_FOR_TRANSFER', $4, $5, $6, $7, $8)
            ON CONFLICT (session_id, name) DO UPDATE SET
@@ -56,26 +76,30 @@ export const updateSessionFileViewProjection: InlineProjection = {
             json(d.expectedChecksum),
             json(d.sourceEndpoint),
             version,
+            ...deadlineOf(event.data, version),
           ],
         );
         return;
       }
       case 'UpdateSessionFileRemoved':
         await sql.query(
-          'DELETE FROM update_session_file_view WHERE session_id = $1 AND name = $2 AND last_stream_version < $3',
-          [event.data.sessionId, event.data.name, version],
+          `${movingTheSessionDeadline(4)}
+           DELETE FROM update_session_file_view WHERE session_id = $1 AND name = $2 AND last_stream_version < $3`,
+          [event.data.sessionId, event.data.name, version, ...deadlineOf(event.data, version)],
         );
         return;
       case 'UpdateSessionFileTransferStarted':
         await sql.query(
-          `UPDATE update_session_file_view SET status = 'TRANSFERRING', last_stream_version = $2
+          `${movingTheSessionDeadline(3)}
+           UPDATE update_session_file_view SET status = 'TRANSFERRING', last_stream_version = $2
            WHERE transfer_id = $1 AND last_stream_version < $2`,
-          [event.data.transferId, version],
+          [event.data.transferId, version, ...deadlineOf(event.data, version)],
         );
         return;
       case 'UpdateSessionFileReceived':
         await sql.query(
-          `UPDATE update_session_file_view
+          `${movingTheSessionDeadline(6)}
+           UPDATE update_session_file_view
            SET status = 'READY', size = $2, digests = $3, warnings = $5, last_stream_version = $4
            WHERE transfer_id = $1 AND last_stream_version < $4`,
           [
@@ -84,22 +108,30 @@ export const updateSessionFileViewProjection: InlineProjection = {
             JSON.stringify(event.data.digests),
             version,
             event.data.warnings?.length ? JSON.stringify(event.data.warnings) : null,
+            ...deadlineOf(event.data, version),
           ],
         );
         return;
       case 'UpdateSessionFileTransferFailed':
         await sql.query(
-          `UPDATE update_session_file_view SET status = 'ERROR', error_message = $2, last_stream_version = $3
+          `${movingTheSessionDeadline(4)}
+           UPDATE update_session_file_view SET status = 'ERROR', error_message = $2, last_stream_version = $3
            WHERE transfer_id = $1 AND last_stream_version < $3`,
-          [event.data.transferId, JSON.stringify(event.data.errorMessage), version],
+          [
+            event.data.transferId,
+            JSON.stringify(event.data.errorMessage),
+            version,
+            ...deadlineOf(event.data, version),
+          ],
         );
         return;
       case 'UpdateSessionArchiveUnpacked': {
         const d = event.data;
         const [archive] = await sql.query<{ source_type: string }>(
-          `DELETE FROM update_session_file_view WHERE transfer_id = $1 AND last_stream_version < $2
+          `${movingTheSessionDeadline(3)}
+           DELETE FROM update_session_file_view WHERE transfer_id = $1 AND last_stream_version < $2
            RETURNING source_type`,
-          [d.transferId, version],
+          [d.transferId, version, ...deadlineOf(d, version)],
         );
         if (!archive) return;
         for (const member of d.members) {

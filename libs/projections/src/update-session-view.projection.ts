@@ -26,12 +26,6 @@ export const updateSessionViewProjection: InlineProjection = {
     'UpdateSessionFailed',
     'UpdateSessionDeleted',
     'UpdateSessionPurged',
-    'UpdateSessionFileAdded',
-    'UpdateSessionFileRemoved',
-    'UpdateSessionFileTransferStarted',
-    'UpdateSessionFileReceived',
-    'UpdateSessionFileTransferFailed',
-    'UpdateSessionArchiveUnpacked',
   ],
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
@@ -110,18 +104,8 @@ export const updateSessionViewProjection: InlineProjection = {
           [event.data.sessionId, event.data.expiresAt, version],
         );
         return;
-      // Any file operation is session activity: it moves the expiry (contract §8.5).
-      case 'UpdateSessionFileAdded':
-      case 'UpdateSessionFileRemoved':
-      case 'UpdateSessionFileTransferStarted':
-      case 'UpdateSessionFileReceived':
-      case 'UpdateSessionFileTransferFailed':
-      case 'UpdateSessionArchiveUnpacked':
-        await sql.query(
-          `UPDATE update_session_view SET expiration_time = $2, last_stream_version = $3
-           WHERE id = $1 AND last_stream_version < $3`,
-          [event.data.sessionId, event.data.expiresAt, version],
-        );
+      // File operations move the expiry too: the file view's projection writes that (same statement).
+      default:
         return;
     }
   },
