@@ -23,8 +23,9 @@ import type { FeedPosition, RecordedEvent, SqlExecutor } from '@cls/event-store'
 import {
   loadFeedCheckpoint,
   PostgresEventStore,
+  poolOf,
+  prepared,
   saveFeedCheckpoint,
-  sqlExecutorOf,
   STREAM_CHANGES_CHANNEL,
 } from '@cls/event-store';
 import { correlationOf } from '@cls/sessions';
@@ -47,6 +48,7 @@ const HORIZON_RETRY_MS = 50;
 /** The safety net when no notification comes (one lost while the LISTEN connection reconnects). */
 const SAFETY_POLL_MS = 5_000;
 const STANDBY_POLL_MS = 1_000;
+const CHECKPOINT_INTERVAL_MS = 1_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
 /** The reactions of each stream type whose events call for jobs. */
@@ -67,6 +69,32 @@ function reactionsOf(event: RecordedEvent): CorrelatedReaction[] {
       event.eventId,
     ) ?? [];
   return reactions.map((reaction) => ({ ...reaction, ...correlationOf(event.metadata) }));
+}
+
+/**
+ * The leader's place in the feed, kept in memory and stored at most once a second while events
+ * flow, and whenever the relay catches up: a crash re-relays at most that second's events, which
+ * the jobs' deterministic ids and idempotent processors make harmless.
+ */
+class RelayCheckpoint {
+  private savedAt = 0;
+  private saved: FeedPosition;
+
+  constructor(
+    private readonly sql: SqlExecutor,
+    public position: FeedPosition,
+  ) {
+    this.saved = position;
+  }
+
+  async moveTo(position: FeedPosition, caughtUp: boolean): Promise<void> {
+    this.position = position;
+    if (this.saved === position) return;
+    if (!caughtUp && Date.now() - this.savedAt < CHECKPOINT_INTERVAL_MS) return;
+    await saveFeedCheckpoint(this.sql, CONSUMER, position);
+    this.saved = position;
+    this.savedAt = Date.now();
+  }
 }
 
 /**
@@ -115,9 +143,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async lead(): Promise<void> {
-    const connection = this.db.createQueryRunner();
-    await connection.connect();
-    const sql = sqlExecutorOf(connection);
+    // The leader's advisory lock lives on this connection: one held for the whole leadership.
+    const connection = await poolOf(this.db).connect();
+    const sql = prepared(connection);
     const committed = new Doorbell();
     const unsubscribe = await this.notifications.subscribe(STREAM_CHANGES_CHANNEL, {
       notified: () => committed.ring(),
@@ -134,12 +162,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       this.logger.log('relaying events to the job queues');
       // The leader is the checkpoint's only writer: read it once, then keep it in memory.
-      let after = await loadFeedCheckpoint(sql, CONSUMER);
+      const checkpoint = new RelayCheckpoint(sql, await loadFeedCheckpoint(sql, CONSUMER));
       let patienceMs = SAFETY_POLL_MS;
       while (!this.stop.signal.aborted) {
         committed.clear(); // this read sees every commit notified so far
-        const relayed = await this.relayBatch(sql, after);
-        after = relayed.position;
+        const relayed = await this.relayBatch(sql, checkpoint.position);
+        await checkpoint.moveTo(relayed.position, relayed.count === 0);
         if (relayed.count === BATCH_SIZE) continue;
         if (relayed.count > 0) {
           patienceMs = SAFETY_POLL_MS;
@@ -152,12 +180,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
     } finally {
       unsubscribe();
-      await sql.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-      await connection.release();
+      // A connection that cannot even unlock is not given back to the pool.
+      const broken = await sql.query('SELECT pg_advisory_unlock_all()').then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      connection.release(broken);
     }
   }
 
-  /** Enqueues the jobs of the next batch and moves the checkpoint past it. */
+  /** Enqueues the jobs of the next batch; answers how many events it had and where it ended. */
   private async relayBatch(
     sql: SqlExecutor,
     after: FeedPosition,
@@ -166,7 +198,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const last = events.at(-1);
     if (!last) return { count: 0, position: after };
     await this.jobs.enqueue(withoutSupersededJobs(events.flatMap(reactionsOf)));
-    await saveFeedCheckpoint(sql, CONSUMER, last);
     return { count: events.length, position: last };
   }
 

@@ -1,10 +1,12 @@
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
+import { updateSessionDecider } from '@cls/domain';
+import { DeciderCommandRunner } from '@cls/event-store';
+
 import { ContentStorage } from '../content/content-storage';
 import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 import { StoredContentCollector } from '../content/stored-content-collector';
-import { UpdateSessionQueries } from '../queries/update-session.queries';
 
 export class DiscardSessionStagingCommand extends Command<void> {
   constructor(readonly sessionId: string) {
@@ -21,21 +23,26 @@ export class DiscardSessionStagingCommand extends Command<void> {
 @CommandHandler(DiscardSessionStagingCommand)
 export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSessionStagingCommand> {
   constructor(
-    private readonly sessions: UpdateSessionQueries,
+    private readonly runner: DeciderCommandRunner,
     private readonly storage: ContentStorage,
     private readonly collector: StoredContentCollector,
     private readonly secrets: PullSourceSecrets,
   ) {}
 
   async execute({ sessionId }: DiscardSessionStagingCommand): Promise<void> {
-    const session = await this.sessions.find(sessionId);
-    if (session?.state === 'ACTIVE') return;
+    const { state: session } = await this.runner.load(updateSessionDecider, sessionId);
+    if (session.status === 'ACTIVE') return;
+    // Only pulls keep a secret: a session known to have none has nothing to delete.
+    const mayHoldSecrets =
+      session.status === 'EMPTY' ||
+      session.status === 'DELETED' ||
+      Object.values(session.files).some((file) => file.sourceType === 'PULL');
     await Promise.all([
       this.storage.discardSession(sessionId),
-      this.secrets.forgetSession(sessionId),
+      mayHoldSecrets ? this.secrets.forgetSession(sessionId) : undefined,
     ]);
     // A completed session's commit has its own collection (the item's commit event).
-    if (session !== undefined && session.state !== 'DONE') {
+    if (session.status === 'ERROR' || session.status === 'CANCELED') {
       await this.collector.collect(session.libraryItemId);
     }
   }

@@ -5,6 +5,7 @@ import type { SqlExecutor } from '@cls/event-store';
 import { DeciderCommandRunner, PostgresEventStore, streamIdOf } from '@cls/event-store';
 
 import { ContentStorage } from './content-storage';
+import { LibraryFolders } from './library-folders';
 
 interface Reference {
   readonly storage_key: string | null;
@@ -29,15 +30,15 @@ export class StoredContentCollector {
     private readonly runner: DeciderCommandRunner,
     private readonly store: PostgresEventStore,
     private readonly storage: ContentStorage,
+    private readonly folders: LibraryFolders,
   ) {}
 
   /** Returns the storage keys it deleted. Safe to repeat and to run concurrently. */
   async collect(itemId: string): Promise<readonly string[]> {
     const { state: item } = await this.runner.load(libraryItemDecider, itemId);
     if (item.status === 'EMPTY') return [];
-    const { state: library } = await this.runner.load(libraryDecider, item.libraryId);
-    if (library.status === 'EMPTY' || library.storageBacking === undefined) return [];
-    const folder = this.storage.libraryFolder(library.libraryId, library.storageBacking);
+    const folder = await this.folders.folderOf(item.libraryId);
+    if (folder === undefined) return [];
     const removed = await this.store.exclusively(
       streamIdOf(libraryItemDecider.streamType, itemId),
       async (sql) => {
@@ -50,8 +51,12 @@ export class StoredContentCollector {
         return garbage;
       },
     );
-    if (item.status === 'DELETED') await this.storage.removeItemFolder(folder, itemId);
-    if (library.status === 'DELETED') await this.storage.removeLibraryFolder(folder);
+    if (item.status === 'DELETED') {
+      await this.storage.removeItemFolder(folder, itemId);
+      // A library's items are deleted with it, so only a deleted item's library can be gone.
+      const { state: library } = await this.runner.load(libraryDecider, item.libraryId);
+      if (library.status === 'DELETED') await this.storage.removeLibraryFolder(folder);
+    }
     if (removed.length > 0) {
       this.logger.log(`item ${itemId}: removed ${removed.length} unreferenced stored file(s)`);
     }

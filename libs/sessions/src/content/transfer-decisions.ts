@@ -29,7 +29,10 @@ export class TransferDecisions {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The session as it is now (read, not cached: a refusal must not rest on a stale state). */
+  /**
+   * The session as it is now: read (only the events this process has not seen), not taken from the
+   * cache, since a refusal (404 for an ended session) must not rest on a stale state.
+   */
   async current(sessionId: string): Promise<UpdateSessionState> {
     return (await this.runner.load(updateSessionDecider, sessionId)).state;
   }

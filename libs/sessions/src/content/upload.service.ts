@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import type { ActiveUpdateSession } from '@cls/domain';
+import type { ActiveUpdateSession, UpdateSessionState } from '@cls/domain';
 import {
   ConcurrentChange,
   fileAlreadyReceived,
@@ -58,6 +58,26 @@ function isDisconnect(error: unknown): boolean {
     code === 'ECONNRESET' ||
     (error as Error)?.message === 'aborted'
   );
+}
+
+/** The PUSH file `name` of transfer `transferId`, if its session still takes its bytes. */
+function receivingFile(
+  session: UpdateSessionState,
+  name: string,
+  transferId: string,
+): { file: SessionFileView; session: ActiveUpdateSession } {
+  const file = session.status === 'ACTIVE' ? session.files[name] : undefined;
+  if (
+    session.status !== 'ACTIVE' ||
+    !file ||
+    file.transferId !== transferId ||
+    file.sourceType !== 'PUSH'
+  ) {
+    throw notFound('file', name);
+  }
+  if (file.status === 'READY') throw fileAlreadyReceived(name);
+  if (file.status === 'ERROR') throw notFound('file', name);
+  return { file: sessionFileFromState(session, file), session };
 }
 
 /**
@@ -209,19 +229,8 @@ export class UploadService {
     const transferId = await this.tokens.transferOf(token);
     const sessionId =
       transferId === undefined ? undefined : await this.files.sessionOfTransfer(transferId);
-    const session = sessionId === undefined ? undefined : await this.decisions.current(sessionId);
-    const file = session?.status === 'ACTIVE' ? session.files[name] : undefined;
-    if (
-      session?.status !== 'ACTIVE' ||
-      !file ||
-      file.transferId !== transferId ||
-      file.sourceType !== 'PUSH'
-    ) {
-      throw notFound('file', name);
-    }
-    if (file.status === 'READY') throw fileAlreadyReceived(name);
-    if (file.status === 'ERROR') throw notFound('file', name);
-    return { file: sessionFileFromState(session, file), session };
+    if (transferId === undefined || sessionId === undefined) throw notFound('file', name);
+    return receivingFile(await this.decisions.current(sessionId), name, transferId);
   }
 
   /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps (issue 3 §3). */
