@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,8 +43,19 @@ export class ContentStorage {
     return join(this.stagingRoot, sessionId, transferId);
   }
 
-  async prepareStaging(sessionId: string): Promise<void> {
-    await mkdir(join(this.stagingRoot, sessionId), { recursive: true });
+  /**
+   * Opens a transfer's staging file for writing (`r+` continues one, `w` starts it over), making
+   * the session's staging folder on its first file only.
+   */
+  async openStaging(sessionId: string, transferId: string, flags: 'r+' | 'w'): Promise<FileHandle> {
+    const path = this.stagingPath(sessionId, transferId);
+    try {
+      return await open(path, flags);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dirname(path), { recursive: true });
+      return open(path, flags);
+    }
   }
 
   /** Bytes already staged for a transfer (0 when nothing arrived yet). */
@@ -81,17 +93,27 @@ export class ContentStorage {
    * Across file systems (a datastore on another disk) it copies, then renames into place.
    */
   async promote(staged: string, stored: string): Promise<void> {
-    if (!(await exists(staged)) && (await exists(stored))) return;
-    await mkdir(dirname(stored), { recursive: true });
-    try {
+    // Tried first, as it nearly always works: one system call for a small file's whole move.
+    const moved = await rename(staged, stored).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error,
+    );
+    if (moved === undefined) return;
+    if (moved.code === 'ENOENT') {
+      if (!(await exists(staged))) {
+        if (await exists(stored)) return; // moved by an earlier try of the same commit
+        throw moved;
+      }
+      await mkdir(dirname(stored), { recursive: true }); // the item's first stored file
       await rename(staged, stored);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      const partial = `${stored}${PARTIAL_SUFFIX}`;
-      await copyFile(staged, partial);
-      await rename(partial, stored);
-      await rm(staged, { force: true });
+      return;
     }
+    if (moved.code !== 'EXDEV') throw moved;
+    await mkdir(dirname(stored), { recursive: true });
+    const partial = `${stored}${PARTIAL_SUFFIX}`;
+    await copyFile(staged, partial);
+    await rename(partial, stored);
+    await rm(staged, { force: true });
   }
 
   /**
@@ -131,6 +153,12 @@ export class ContentStorage {
   }
 
   async discardSession(sessionId: string): Promise<void> {
-    await rm(join(this.stagingRoot, sessionId), { recursive: true, force: true });
+    const folder = join(this.stagingRoot, sessionId);
+    // A completed session's files were moved away: its folder is empty, or was never made.
+    const removed = await rmdir(folder).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+    );
+    if (!removed) await rm(folder, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -74,7 +74,6 @@ export class StagingWriter {
         request.expectedChecksum?.algorithm ?? STORED_CHECKSUM,
       ]),
     ];
-    await this.storage.prepareStaging(request.sessionId);
     const digester = createDigester(this.hashing, algorithms, request.declaredSize);
     const path = this.storage.stagingPath(request.sessionId, request.transferId);
     const { offset, declaredSize, signal } = request;
@@ -88,6 +87,11 @@ export class StagingWriter {
           { ...(signal ? { signal } : {}) },
         );
       }
+      const staging = await this.storage.openStaging(
+        request.sessionId,
+        request.transferId,
+        offset > 0 ? 'r+' : 'w',
+      );
       await pipeline(
         request.body,
         digesting(digester, (chunk) => {
@@ -95,7 +99,8 @@ export class StagingWriter {
           if (declaredSize !== undefined && received > declaredSize) throw new TooLong();
           request.onChunk?.(chunk.length);
         }),
-        createWriteStream(path, { flags: offset > 0 ? 'r+' : 'w', start: offset }),
+        // The stream closes the file when it ends, whichever way.
+        staging.createWriteStream({ start: offset }),
         { ...(signal ? { signal } : {}) },
       );
     } catch (error) {

@@ -136,12 +136,14 @@ export class UploadService {
   ): Promise<UploadOutcome> {
     const range = parseContentRange(request.contentRange);
     const offset = range?.first ?? 0;
-    this.checkPlacement(
-      file,
-      range,
-      await this.storage.stagedSize(file.sessionId, transferId),
-      request.contentLength,
-    );
+    // Only a resumed body has to meet what is staged; a whole one overwrites it.
+    if (range !== undefined)
+      this.checkPlacement(
+        file,
+        range,
+        await this.storage.stagedSize(file.sessionId, transferId),
+        request.contentLength,
+      );
     const metadata: EventMetadata = {
       actor: `data-plane:${session.owner}`,
       ...correlationOf(request),
@@ -236,11 +238,10 @@ export class UploadService {
   /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps (issue 3 §3). */
   private checkPlacement(
     file: SessionFileView,
-    range: ContentRange | undefined,
+    range: ContentRange,
     staged: number,
     contentLength: number | undefined,
   ): void {
-    if (range === undefined) return;
     if (range.first !== staged) {
       throw invalidArgument(
         'Content-Range',
