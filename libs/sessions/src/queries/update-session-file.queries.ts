@@ -64,22 +64,21 @@ const FILE_COLUMNS = `f.*, (SELECT i.type FROM update_session_view s JOIN librar
                              WHERE s.id = f.session_id) AS item_type`;
 
 export function sessionFileFromRow(row: FileRow): SessionFileView {
-  return {
-    sessionId: row.session_id,
-    name: row.name,
-    sourceType: row.source_type,
-    status: row.status,
-    ...(row.transfer_id === null ? {} : { transferId: row.transfer_id }),
-    ...(row.declared_size === null ? {} : { declaredSize: Number(row.declared_size) }),
-    ...(row.expected_checksum === null ? {} : { expectedChecksum: row.expected_checksum }),
-    ...(row.size === null ? {} : { size: Number(row.size) }),
-    ...(row.digests === null ? {} : { digests: row.digests }),
-    ...(row.source_endpoint === null ? {} : { sourceEndpoint: row.source_endpoint }),
-    ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
-    // Received files count all their bytes; running ones are measured on disk (withProgress).
-    bytesTransferred: row.status === 'READY' && row.size !== null ? Number(row.size) : 0,
-    keepInStorage: !(row.item_type === OVF_ITEM_TYPE && isOvfMetadataFile(row.name)),
-  };
+  return sessionFileFromState(
+    { sessionId: row.session_id, ...(row.item_type === null ? {} : { itemType: row.item_type }) },
+    {
+      name: row.name,
+      sourceType: row.source_type,
+      status: row.status,
+      ...(row.transfer_id === null ? {} : { transferId: row.transfer_id }),
+      ...(row.declared_size === null ? {} : { declaredSize: Number(row.declared_size) }),
+      ...(row.expected_checksum === null ? {} : { expectedChecksum: row.expected_checksum }),
+      ...(row.size === null ? {} : { size: Number(row.size) }),
+      ...(row.digests === null ? {} : { digests: row.digests }),
+      ...(row.source_endpoint === null ? {} : { sourceEndpoint: row.source_endpoint }),
+      ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
+    },
+  );
 }
 
 /**
@@ -102,6 +101,7 @@ export function sessionFileFromState(
     ...(file.digests === undefined ? {} : { digests: file.digests }),
     ...(file.sourceEndpoint === undefined ? {} : { sourceEndpoint: file.sourceEndpoint }),
     ...(file.errorMessage === undefined ? {} : { errorMessage: file.errorMessage }),
+    // Received files count all their bytes; running ones are measured on disk (withProgress).
     bytesTransferred: file.status === 'READY' && file.size !== undefined ? file.size : 0,
     keepInStorage: !(session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name)),
   };
