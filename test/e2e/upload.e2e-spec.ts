@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import type { Style } from '@cls/testing';
-import { ContentLibraryDriver, dropMidUpload, expectError, upload } from '@cls/testing';
+import { ContentLibraryDriver, dropMidUpload, eventually, expectError, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -523,6 +523,42 @@ describe.each<[Style, 'PUT' | 'POST']>([
     expectError(style, await alice.validate(sessionId), 'NOT_ALLOWED_IN_CURRENT_STATE');
     expect((await file(sessionId, 'kept.bin')).status).toBe('READY');
     expect(alice.value<FileInfo[]>(await alice.listFiles(sessionId))).toHaveLength(1);
+  });
+
+  it('the fleet sweep clears what an ended session left aside after a crash, never an ACTIVE one', async () => {
+    const done = await newSession(await newItem());
+    await pushFile(done, 'kept.bin', randomBytes(10));
+    await complete(done);
+    const active = await newSession(await newItem());
+    await pushFile(active, 'waiting.bin', randomBytes(10));
+    // What a process that died right after the commit would have left behind, and the same for
+    // the ACTIVE session, which must stay.
+    const staging = (session: string) => join(deployment.env.STORAGE_ROOT!, 'staging', session);
+    for (const session of [done, active]) {
+      mkdirSync(staging(session), { recursive: true });
+      writeFileSync(join(staging(session), randomUUID()), 'left');
+    }
+    const db = await deployment.database.open();
+    const secretsOf = async (session: string) =>
+      (
+        await db.query<{ count: number }[]>(
+          'SELECT count(*)::int AS count FROM pull_source_secret WHERE session_id = $1',
+          [session],
+        )
+      )[0]!.count;
+    for (const session of [done, active]) {
+      await db.query(
+        'INSERT INTO pull_source_secret (transfer_id, session_id, uri) VALUES ($1, $2, $3)',
+        [randomUUID(), session, 'https://user:secret@example.com/a.iso'],
+      );
+    }
+    await eventually(
+      async () => existsSync(staging(done)) || (await secretsOf(done)) > 0,
+      (left) => !left,
+      { what: "the ended session's staging and secrets cleared", timeoutMs: 20_000 },
+    );
+    expect(existsSync(staging(active))).toBe(true);
+    expect(await secretsOf(active)).toBe(1);
   });
 
   it('item.Storage needs ContentLibrary.ReadStorage; item.File of an unknown name is not_found', async () => {

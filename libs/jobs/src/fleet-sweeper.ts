@@ -14,6 +14,7 @@ import {
   DownloadSessionQueries,
   ExpireDownloadSessionCommand,
   ExpireUpdateSessionCommand,
+  SessionLeftovers,
   UnfinishedWorkQueries,
   UpdateSessionQueries,
 } from '@cls/sessions';
@@ -28,8 +29,8 @@ const OWED: ReadonlySet<JobName> = new Set(['pull-file', 'finish-completion']);
 /**
  * The safety net behind the queues (STYLE §6), run every few seconds by one process with the
  * expiration role. It expires and purges sessions whose deadline passed (upload activity moves
- * deadlines without events, and a delayed job may be lost), and re-offers the work ACTIVE sessions
- * are still owed. It lives in the process, not in Redis, so it survives Redis losing its data.
+ * deadlines without events, and a delayed job may be lost), re-offers the work ACTIVE sessions
+ * are still owed, and clears what ended sessions left aside (staging, pull secrets). It lives in the process, not in Redis, so it survives Redis losing its data.
  */
 @Injectable()
 export class FleetSweeper implements OnApplicationShutdown {
@@ -43,6 +44,7 @@ export class FleetSweeper implements OnApplicationShutdown {
     private readonly downloads: DownloadSessionQueries,
     private readonly unfinished: UnfinishedWorkQueries,
     private readonly jobs: JobEnqueuer,
+    private readonly leftovers: SessionLeftovers,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -79,6 +81,8 @@ export class FleetSweeper implements OnApplicationShutdown {
       try {
         await this.expireDue();
         await this.reofferOwedWork();
+        const cleared = await this.leftovers.clear();
+        if (cleared > 0) this.logger.log(`cleared what ${cleared} ended session(s) left aside`);
       } finally {
         await connection.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.fleetSweep]);
       }

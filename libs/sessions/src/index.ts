@@ -39,3 +39,4 @@ export * from './live/session-live-feed';
 export * from './live/transfer-progress';
 export * from './queries/session-state.queries';
 export * from './queries/session-overview.queries';
+export * from './content/session-leftovers';

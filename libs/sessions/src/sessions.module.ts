@@ -32,6 +32,7 @@ import {
 } from './commands/update-session-files.command';
 import { ContentStorage } from './content/content-storage';
 import { LibraryFolders } from './content/library-folders';
+import { SessionLeftovers } from './content/session-leftovers';
 import { DataPlaneTokens } from './content/data-plane-tokens';
 import { HashWorkerPool } from './content/hash-worker-pool';
 import { DownloadActivity } from './content/download-activity';
@@ -113,6 +114,7 @@ const QUERIES = [
     UpdateSessionCompletion,
     ContentStorage,
     LibraryFolders,
+    SessionLeftovers,
     DataPlaneTokens,
     UploadActivity,
     PullSourceSecrets,
@@ -139,6 +141,7 @@ const QUERIES = [
     DownloadEndpoints,
     DownloadService,
     SessionLiveFeed,
+    SessionLeftovers,
     ...QUERIES,
   ],
 })

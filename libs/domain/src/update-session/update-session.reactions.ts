@@ -2,8 +2,11 @@ import type { UpdateSessionEvent } from './update-session.events';
 import type { JobName, Reaction } from '../shared/jobs';
 import { ovfRole } from '../content/ovf-file-role';
 
-const TERMINAL = new Set<UpdateSessionEvent['type']>([
-  'UpdateSessionCompleted',
+/**
+ * Ends that leave staging and maybe stored-but-uncommitted files behind. A completion clears its own
+ * staging and pull secrets as it commits; the fleet sweep catches what a crash left of those.
+ */
+const ABANDONED = new Set<UpdateSessionEvent['type']>([
   'UpdateSessionCanceled',
   'UpdateSessionExpired',
   'UpdateSessionFailed',
@@ -11,7 +14,7 @@ const TERMINAL = new Set<UpdateSessionEvent['type']>([
 
 /**
  * Event → follow-up jobs, for the outbox relay (STYLE §6). A new session gets its expiry job, which
- * asks the decider at each deadline until the session is purged; staged bytes of a finished session are swept up; a pull
+ * asks the decider at each deadline until the session is purged; staged bytes of a canceled, expired or failed session are swept up; a pull
  * starts when its file is added; a received `.ova` is offered for unpacking (the worker checks the
  * item is OVF); a postponed completion is retried whenever the request is recorded, an archive is
  * unpacked or a file lands after the request, so whichever comes last finishes it.
@@ -40,7 +43,7 @@ export function updateSessionReactions(event: UpdateSessionEvent, eventId: strin
   ) {
     react('finish-completion');
   }
-  if (TERMINAL.has(event.type)) react('discard-staging');
+  if (ABANDONED.has(event.type)) react('discard-staging');
   // One expiry job per session: it follows the deadline as later events move it (nextExpiryCheck).
   if (event.type === 'UpdateSessionCreated') react('expire-session', {}, event.data.expiresAt);
   return reactions;

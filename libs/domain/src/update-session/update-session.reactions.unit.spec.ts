@@ -64,12 +64,16 @@ describe('update session reactions (the outbox relay feeds these to the queues)'
     expect(jobs).toEqual([]);
   });
 
-  it('sweeps up the staged bytes of every finished session', () => {
-    for (const event of [sessionCompleted(), sessionCanceled(), sessionFailed()]) {
+  it('sweeps up the staged bytes of every session that ends without completing', () => {
+    for (const event of [sessionCanceled(), sessionFailed()]) {
       expect(updateSessionReactions(event, EVENT_ID).map((r) => r.job)).toEqual([
         'discard-staging',
       ]);
     }
+  });
+
+  it('has nothing to sweep after a completion, which clears its own staging as it commits', () => {
+    expect(updateSessionReactions(sessionCompleted(), EVENT_ID)).toEqual([]);
   });
 
   it('has nothing to do after a delete', () => {

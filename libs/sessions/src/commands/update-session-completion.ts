@@ -18,6 +18,7 @@ import { DeciderCommandRunner } from '@cls/event-store';
 import { ContentStorage } from '../content/content-storage';
 import { OvfAdapter } from '../content/ovf/ovf-adapter';
 import { LibraryFolders } from '../content/library-folders';
+import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
 
 /**
  * `complete` (contract §8.4): the session goes DONE and the item gets its new file list in one
@@ -31,6 +32,7 @@ export class UpdateSessionCompletion {
     private readonly runner: DeciderCommandRunner,
     private readonly storage: ContentStorage,
     private readonly folders: LibraryFolders,
+    private readonly secrets: PullSourceSecrets,
     private readonly ovf: OvfAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -89,7 +91,13 @@ export class UpdateSessionCompletion {
       return decided.state;
     }, metadata);
     if (outcome.status === 'ACTIVE') return;
-    await this.storage.discardSession(command.sessionId);
+    // What the session kept aside goes now; the fleet sweep clears it after a crash in between.
+    await Promise.all([
+      this.storage.discardSession(command.sessionId),
+      'files' in outcome && Object.values(outcome.files).some((file) => file.sourceType === 'PULL')
+        ? this.secrets.forgetSession(command.sessionId)
+        : undefined,
+    ]);
     if (outcome.status === 'ERROR') {
       throw invalidSessionState('complete', outcome.status, outcome.errorMessage?.defaultMessage);
     }

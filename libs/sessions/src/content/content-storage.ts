@@ -148,6 +148,14 @@ export class ContentStorage {
     await rmdir(libraryFolder).catch(ignoring('ENOENT', 'ENOTEMPTY'));
   }
 
+  /** The sessions that have a staging folder. */
+  async stagedSessions(): Promise<string[]> {
+    return readdir(this.stagingRoot).catch((error: unknown) => {
+      ignoring('ENOENT')(error);
+      return [];
+    });
+  }
+
   async discardTransfer(sessionId: string, transferId: string): Promise<void> {
     await rm(this.stagingPath(sessionId, transferId), { force: true });
   }

@@ -123,6 +123,15 @@ export class UpdateSessionQueries {
     return rows.map((row) => row.id);
   }
 
+  /** Those of `sessionIds` that are ACTIVE. */
+  async activeAmong(sessionIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM update_session_view WHERE id = ANY($1::uuid[]) AND state = 'ACTIVE'`,
+      [sessionIds.filter(isUuid)],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** The item's ACTIVE session; `sql` asks inside a commit (`DecisionScope.claim`). */
   async activeSessionOf(
     libraryItemId: string,

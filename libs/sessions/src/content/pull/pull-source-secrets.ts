@@ -44,4 +44,17 @@ export class PullSourceSecrets {
   async forgetSession(sessionId: string): Promise<void> {
     await this.db.query('DELETE FROM pull_source_secret WHERE session_id = $1', [sessionId]);
   }
+
+  /**
+   * Forgets every secret whose session is not ACTIVE (ended or purged): the sweep's net under the
+   * deletions at each session's end, and under an add that died between its secret and its event.
+   */
+  async forgetLeftovers(): Promise<number> {
+    const [, deleted] = await this.db.query<[unknown[], number]>(
+      `DELETE FROM pull_source_secret secret
+        WHERE NOT EXISTS (SELECT 1 FROM update_session_view session
+                           WHERE session.id::text = secret.session_id AND session.state = 'ACTIVE')`,
+    );
+    return deleted;
+  }
 }

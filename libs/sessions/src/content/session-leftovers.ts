@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+
+import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { ContentStorage } from './content-storage';
+import { PullSourceSecrets } from './pull/pull-source-secrets';
+
+/**
+ * What a session keeps aside while ACTIVE (its staging folder, the full URLs of its pulls) goes
+ * when it ends: a completion clears its own, a cancel, expiry or failure has its discard job. This
+ * is the fleet sweep's net under both, for a process that died in between.
+ */
+@Injectable()
+export class SessionLeftovers {
+  constructor(
+    private readonly storage: ContentStorage,
+    private readonly sessions: UpdateSessionQueries,
+    private readonly secrets: PullSourceSecrets,
+  ) {}
+
+  /** Clears the leftovers of every session that is not ACTIVE; answers how many it found. */
+  async clear(): Promise<number> {
+    const staged = await this.storage.stagedSessions();
+    const active = staged.length === 0 ? new Set() : await this.sessions.activeAmong(staged);
+    const ended = staged.filter((sessionId) => !active.has(sessionId));
+    await Promise.all(ended.map((sessionId) => this.storage.discardSession(sessionId)));
+    return ended.length + (await this.secrets.forgetLeftovers());
+  }
+}
