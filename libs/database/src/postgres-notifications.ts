@@ -47,7 +47,8 @@ export class PostgresNotifications implements OnApplicationShutdown {
     this.handlers.set(channel, handlers);
     this.connecting ??= this.connect();
     await this.connecting;
-    if (isNewChannel) await this.client?.query(`LISTEN ${channel}`);
+    // A connection lost meanwhile LISTENs to every channel again when it is back.
+    if (isNewChannel) await this.client?.query(`LISTEN ${channel}`).catch(() => undefined);
     return () => {
       handlers.delete(handler);
       if (handlers.size === 0) this.handlers.delete(channel);
@@ -66,6 +67,8 @@ export class PostgresNotifications implements OnApplicationShutdown {
         await client.connect();
         client.on('notification', ({ channel, payload }) => this.deliver(channel, payload ?? ''));
         client.on('error', (error) => this.reconnect(client, error));
+        // A server that goes away may just end the connection, without an error first.
+        client.on('end', () => this.reconnect(client, new Error('the connection ended')));
         for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
         this.client = client;
         return;

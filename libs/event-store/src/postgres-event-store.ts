@@ -17,7 +17,7 @@ import type {
   StreamSlice,
 } from './event-store.types';
 import { postgresErrorOf, UNIQUE_VIOLATION } from './postgres-error';
-import { poolOf, prepared } from './prepared-statements';
+import { poolOf, prepared, withPooledClient } from './prepared-statements';
 import { VersionConflict } from './version-conflict.error';
 
 /** An events row as `EVENT_COLUMNS` selects it; `PostgresEventStore.decode` reads it. */
@@ -172,23 +172,17 @@ export class PostgresEventStore {
    * taken after the lock, and acts outside), so it needs no transaction of its own.
    */
   async exclusively<T>(streamId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await poolOf(this.dataSource).connect();
-    const sql = prepared(client);
-    const key = [STREAM_LOCK_NAMESPACE, streamId];
-    let broken: Error | undefined;
-    try {
+    return withPooledClient(poolOf(this.dataSource), async (client, markBroken) => {
+      const sql = prepared(client);
+      const key = [STREAM_LOCK_NAMESPACE, streamId];
       await sql.query('SELECT pg_advisory_lock($1, hashtext($2))', key);
       try {
         return await work(sql);
       } finally {
-        await sql
-          .query('SELECT pg_advisory_unlock($1, hashtext($2))', key)
-          .catch((error: Error) => (broken = error));
+        // A connection that may still hold the lock is closed, which releases it, not pooled.
+        await sql.query('SELECT pg_advisory_unlock($1, hashtext($2))', key).catch(markBroken);
       }
-    } finally {
-      // A connection that may still hold the lock is closed, which releases it, not pooled.
-      client.release(broken);
-    }
+    });
   }
 
   private async lockExclusively(sql: SqlExecutor, streamId: string): Promise<void> {
@@ -200,20 +194,18 @@ export class PostgresEventStore {
 
   /** Runs `work` in a transaction on one connection, its statements prepared (hot path). */
   private async inTransaction<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await poolOf(this.dataSource).connect();
-    let broken: Error | undefined;
-    try {
+    return withPooledClient(poolOf(this.dataSource), async (client, markBroken) => {
       await client.query('BEGIN');
-      const result = await work(prepared(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      // A connection that could not even roll back is not given to anyone else.
-      client.release(broken);
-    }
+      try {
+        const result = await work(prepared(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that could not even roll back is not given to anyone else.
+        await client.query('ROLLBACK').catch(markBroken);
+        throw error;
+      }
+    });
   }
 
   private async checkGuard(sql: SqlExecutor, guard: StreamGuard): Promise<void> {

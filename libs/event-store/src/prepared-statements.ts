@@ -42,3 +42,27 @@ export function prepared(on: Pool | PoolClient): SqlExecutor {
     },
   };
 }
+
+/**
+ * Runs `work` on a connection leased from the pool. While leased, the pool no longer listens for
+ * the connection's errors: one raised while it idles between statements (the server going away)
+ * is kept here rather than thrown at the process, and a connection that raised one, or that
+ * `work` marks broken (a cleanup statement failed), is closed instead of pooled again.
+ */
+export async function withPooledClient<T>(
+  pool: Pool,
+  work: (client: PoolClient, markBroken: (error: Error) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const markBroken = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', markBroken);
+  try {
+    return await work(client, markBroken);
+  } finally {
+    client.off('error', markBroken);
+    client.release(broken);
+  }
+}

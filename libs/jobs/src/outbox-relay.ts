@@ -26,6 +26,7 @@ import {
   poolOf,
   prepared,
   saveFeedCheckpoint,
+  withPooledClient,
   STREAM_CHANGES_CHANNEL,
 } from '@cls/event-store';
 import { correlationOf } from '@cls/sessions';
@@ -143,49 +144,58 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async lead(): Promise<void> {
-    // The leader's advisory lock lives on this connection: one held for the whole leadership.
-    const connection = await poolOf(this.db).connect();
-    const sql = prepared(connection);
     const committed = new Doorbell();
     const unsubscribe = await this.notifications.subscribe(STREAM_CHANGES_CHANNEL, {
       notified: () => committed.ring(),
       missed: () => committed.ring(),
     });
     try {
-      while (!this.stop.signal.aborted) {
-        const [lock] = await sql.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_lock($1) AS locked',
-          [AdvisoryLock.outboxRelay],
-        );
-        if (lock?.locked) break;
-        await this.pause(STANDBY_POLL_MS);
-      }
-      this.logger.log('relaying events to the job queues');
-      // The leader is the checkpoint's only writer: read it once, then keep it in memory.
-      const checkpoint = new RelayCheckpoint(sql, await loadFeedCheckpoint(sql, CONSUMER));
-      let patienceMs = SAFETY_POLL_MS;
-      while (!this.stop.signal.aborted) {
-        committed.clear(); // this read sees every commit notified so far
-        const relayed = await this.relayBatch(sql, checkpoint.position);
-        await checkpoint.moveTo(relayed.position, relayed.count === 0);
-        if (relayed.count === BATCH_SIZE) continue;
-        if (relayed.count > 0) {
-          patienceMs = SAFETY_POLL_MS;
-          await this.pause(BATCH_INTERVAL_MS);
+      // The leader's advisory lock lives on this connection: one held for the whole leadership.
+      await withPooledClient(poolOf(this.db), async (connection, markBroken) => {
+        const sql = prepared(connection);
+        try {
+          await this.waitForLeadership(sql);
+          await this.relayWhileLeading(sql, committed);
+        } finally {
+          // A connection that cannot even unlock is not given back to the pool.
+          await sql.query('SELECT pg_advisory_unlock_all()').catch(markBroken);
         }
-        const notified = await this.rang(committed, patienceMs);
-        // A notified commit the next read cannot see yet sits behind an older running transaction:
-        // ask again soon, then less and less often, up to the safety poll.
-        patienceMs = notified ? HORIZON_RETRY_MS : Math.min(patienceMs * 2, SAFETY_POLL_MS);
-      }
+      });
     } finally {
       unsubscribe();
-      // A connection that cannot even unlock is not given back to the pool.
-      const broken = await sql.query('SELECT pg_advisory_unlock_all()').then(
-        () => undefined,
-        (error: Error) => error,
+    }
+  }
+
+  private async waitForLeadership(sql: SqlExecutor): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      const [lock] = await sql.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS locked',
+        [AdvisoryLock.outboxRelay],
       );
-      connection.release(broken);
+      if (lock?.locked) return;
+      await this.pause(STANDBY_POLL_MS);
+    }
+  }
+
+  private async relayWhileLeading(sql: SqlExecutor, committed: Doorbell): Promise<void> {
+    if (this.stop.signal.aborted) return;
+    this.logger.log('relaying events to the job queues');
+    // The leader is the checkpoint's only writer: read it once, then keep it in memory.
+    const checkpoint = new RelayCheckpoint(sql, await loadFeedCheckpoint(sql, CONSUMER));
+    let patienceMs = SAFETY_POLL_MS;
+    while (!this.stop.signal.aborted) {
+      committed.clear(); // this read sees every commit notified so far
+      const relayed = await this.relayBatch(sql, checkpoint.position);
+      await checkpoint.moveTo(relayed.position, relayed.count === 0);
+      if (relayed.count === BATCH_SIZE) continue;
+      if (relayed.count > 0) {
+        patienceMs = SAFETY_POLL_MS;
+        await this.pause(BATCH_INTERVAL_MS);
+      }
+      const notified = await this.rang(committed, patienceMs);
+      // A notified commit the next read cannot see yet sits behind an older running transaction:
+      // ask again soon, then less and less often, up to the safety poll.
+      patienceMs = notified ? HORIZON_RETRY_MS : Math.min(patienceMs * 2, SAFETY_POLL_MS);
     }
   }
 
