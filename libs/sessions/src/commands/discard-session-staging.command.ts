@@ -32,14 +32,9 @@ export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSess
   async execute({ sessionId }: DiscardSessionStagingCommand): Promise<void> {
     const { state: session } = await this.runner.load(updateSessionDecider, sessionId);
     if (session.status === 'ACTIVE') return;
-    // Only pulls keep a secret: a session known to have none has nothing to delete.
-    const mayHoldSecrets =
-      session.status === 'EMPTY' ||
-      session.status === 'DELETED' ||
-      Object.values(session.files).some((file) => file.sourceType === 'PULL');
     await Promise.all([
       this.storage.discardSession(sessionId),
-      mayHoldSecrets ? this.secrets.forgetSession(sessionId) : undefined,
+      this.secrets.forgetSession(sessionId, session),
     ]);
     // A completed session's commit has its own collection (the item's commit event).
     if (session.status === 'ERROR' || session.status === 'CANCELED') {

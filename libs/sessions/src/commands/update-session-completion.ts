@@ -94,9 +94,7 @@ export class UpdateSessionCompletion {
     // What the session kept aside goes now; the fleet sweep clears it after a crash in between.
     await Promise.all([
       this.storage.discardSession(command.sessionId),
-      'files' in outcome && Object.values(outcome.files).some((file) => file.sourceType === 'PULL')
-        ? this.secrets.forgetSession(command.sessionId)
-        : undefined,
+      this.secrets.forgetSession(command.sessionId, outcome),
     ]);
     if (outcome.status === 'ERROR') {
       throw invalidSessionState('complete', outcome.status, outcome.errorMessage?.defaultMessage);

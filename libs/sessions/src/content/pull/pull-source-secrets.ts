@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import { DATA_SOURCE } from '@cls/database';
+import type { UpdateSessionState } from '@cls/domain';
 
 import { withoutSecrets } from '../../shared/without-secrets';
 
@@ -41,7 +42,15 @@ export class PullSourceSecrets {
     await this.db.query('DELETE FROM pull_source_secret WHERE transfer_id = $1', [transferId]);
   }
 
-  async forgetSession(sessionId: string): Promise<void> {
+  /**
+   * Forgets the secrets of a session that ended. Only pulls keep one: a session whose file list
+   * has none needs no statement; one whose list is gone (purged) is asked anyway.
+   */
+  async forgetSession(sessionId: string, session: UpdateSessionState): Promise<void> {
+    const mayHoldSecrets =
+      !('files' in session) ||
+      Object.values(session.files).some((file) => file.sourceType === 'PULL');
+    if (!mayHoldSecrets) return;
     await this.db.query('DELETE FROM pull_source_secret WHERE session_id = $1', [sessionId]);
   }
 
