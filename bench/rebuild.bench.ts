@@ -94,6 +94,7 @@ export async function benchRebuild(options: RebuildBenchOptions): Promise<Record
       seconds: report.seconds,
       eventsPerSecond: report.eventsPerSecond,
       appendsStoppedMs: report.appendsStoppedMs,
+      phaseSeconds: report.phaseSeconds,
       // The machine is shared: its load and this process's own CPU per event put the figure in context.
       loadAverageAtStart: loadAverage,
       benchProcessCpuMicrosecondsPerEvent: (cpu.user + cpu.system) / report.events,

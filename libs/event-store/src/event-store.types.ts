@@ -68,16 +68,6 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, parameters?: readonly unknown[]): Promise<T[]>;
 }
 
-/**
- * A read model kept in the same transaction as the append, so the API can read its own writes
- * and database constraints on the view (one ACTIVE session per item) veto the append itself.
- */
-export interface InlineProjection {
-  readonly name: string;
-  readonly eventTypes: readonly string[];
-  apply(sql: SqlExecutor, event: RecordedEvent): Promise<void>;
-}
-
 export interface StreamSlice {
   /** 0 when the stream does not exist. */
   readonly version: number;

@@ -6,5 +6,6 @@ export * from './postgres-event-store';
 export * from './version-conflict.error';
 export * from './feed-checkpoint';
 export * from './apply-inline-projections';
+export * from './row-changes';
 export * from './stream-state-cache';
 export * from './prepared-statements';

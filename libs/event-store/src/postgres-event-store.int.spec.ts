@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import type { EventMetadata, InlineProjection, SqlExecutor } from '@cls/event-store';
@@ -10,7 +11,7 @@ import {
   VersionConflict,
 } from '@cls/event-store';
 import type { TestDatabase } from '@cls/testing';
-import { createTestDatabase } from '@cls/testing';
+import { createTestDatabase, eventually } from '@cls/testing';
 
 const metadata: EventMetadata = {
   actor: 'alice',
@@ -229,21 +230,32 @@ describe('PostgresEventStore (real Postgres)', () => {
     expect((await store.readStream(id)).events[0]!.data).toEqual({ n: 1 });
   });
 
-  it('an inline projection that throws rolls the append back', async () => {
-    const veto: InlineProjection = {
-      name: 'veto',
+  it("an insert another unique index refuses rolls the append back with the projection's error", async () => {
+    await dataSource.query('CREATE TABLE named_view (id text PRIMARY KEY, name text UNIQUE)');
+    await dataSource.query(`INSERT INTO named_view VALUES ('first', 'taken')`);
+    const naming: InlineProjection = {
+      name: 'naming',
       eventTypes: ['Counted'],
-      apply: () => Promise.reject(new Error('vetoed')),
+      changesOf: (event) => [
+        {
+          kind: 'insert',
+          table: { name: 'named_view', key: ['id'] },
+          existing: 'keep',
+          rows: [{ id: event.streamId, name: 'taken' }],
+          refused: () => Promise.resolve(new Error('name taken')),
+        },
+      ],
     };
-    const vetoing = new PostgresEventStore(dataSource, registry, [veto]);
+    const vetoing = new PostgresEventStore(dataSource, registry, [naming]);
     const id = streamId();
     await expect(
       vetoing.append(
         [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }],
         metadata,
       ),
-    ).rejects.toThrow('vetoed');
+    ).rejects.toThrow('name taken');
     expect((await store.readStream(id)).version).toBe(0);
+    expect(await dataSource.query('SELECT id FROM named_view')).toEqual([{ id: 'first' }]);
   });
 
   it('the runner re-decides after a conflict instead of failing', async () => {
@@ -268,8 +280,9 @@ describe('PostgresEventStore (real Postgres)', () => {
   });
 
   it('reads the feed in transaction id order, by number, not by its text', async () => {
-    // Committed long ago by transactions 1000 and then 999 (numbers of different lengths).
-    for (const transactionId of ['1000', '999']) {
+    // Committed long ago by transactions 10 and then 9 (numbers of different lengths), older
+    // than any a cluster runs after initdb.
+    for (const transactionId of ['10', '9']) {
       await dataSource.query(
         `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, schema_version,
                              data, metadata, transaction_id)
@@ -278,7 +291,7 @@ describe('PostgresEventStore (real Postgres)', () => {
       );
     }
     const [first, second] = await store.readFeed({ transactionId: 0n, globalPosition: 0n }, 2);
-    expect([first?.transactionId, second?.transactionId]).toEqual([999n, 1000n]);
+    expect([first?.transactionId, second?.transactionId]).toEqual([9n, 10n]);
   });
 
   const counter = {
@@ -289,20 +302,41 @@ describe('PostgresEventStore (real Postgres)', () => {
     decide: (_: 'increment', state: number) => [counted(state + 1)],
   };
 
-  /** A store whose appends stop inside their transaction, locks taken, until `release`. */
-  function storeHeldInsideAppend() {
-    let entered!: () => void;
-    let release!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
+  /**
+   * A store whose appends stop inside their transaction, locks taken, until `release`: its
+   * projection inserts a row that another connection has inserted and not yet committed.
+   */
+  async function storeHeldInsideAppend() {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS held_view (id text PRIMARY KEY)');
+    const key = randomUUID();
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('INSERT INTO held_view VALUES ($1)', [key]);
     const holding: InlineProjection = {
       name: 'holding',
       eventTypes: ['Counted'],
-      apply: () => {
-        entered();
-        return released;
-      },
+      changesOf: () => [
+        {
+          kind: 'insert',
+          table: { name: 'held_view', key: ['id'] },
+          existing: 'keep',
+          rows: [{ id: key }],
+        },
+      ],
     };
+    const inside = eventually(
+      async () => {
+        const [waiting] = await dataSource.query<{ count: number }[]>(
+          `SELECT count(*)::int AS count FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%held_view%'`,
+        );
+        return waiting?.count;
+      },
+      (count) => count === 1,
+      { intervalMs: 20, what: 'an append waiting inside its transaction' },
+    );
+    const release = () => void holder.query('ROLLBACK').finally(() => holder.end());
     return { slowStore: new PostgresEventStore(dataSource, registry, [holding]), inside, release };
   }
 
@@ -410,7 +444,7 @@ describe('PostgresEventStore (real Postgres)', () => {
 
     it('the exclusive lock waits for a guarded append to commit, and then sees it', async () => {
       const [guarded, written] = [streamId(), streamId()];
-      const { slowStore, inside, release } = storeHeldInsideAppend();
+      const { slowStore, inside, release } = await storeHeldInsideAppend();
       const append = slowStore.append(
         [{ streamId: written, streamType: 'test', expectedVersion: 'any', events: [counted(1)] }],
         metadata,
@@ -458,7 +492,7 @@ describe('PostgresEventStore (real Postgres)', () => {
 
     it('asks again only once a guarded append in flight has committed, and sees it', async () => {
       const [claimed, guardedWrite, written] = [randomUUID(), streamId(), streamId()];
-      const { slowStore, inside, release } = storeHeldInsideAppend();
+      const { slowStore, inside, release } = await storeHeldInsideAppend();
       const guarded = slowStore.append(
         [
           {

@@ -8,7 +8,6 @@ import type {
   EventMetadata,
   EventStoreObserver,
   FeedPosition,
-  InlineProjection,
   RecordedEvent,
   SqlExecutor,
   StreamAppend,
@@ -17,6 +16,7 @@ import type {
   StreamSlice,
 } from './event-store.types';
 import { postgresErrorOf, UNIQUE_VIOLATION } from './postgres-error';
+import type { InlineProjection } from './row-changes';
 import { poolOf, prepared, withPooledClient } from './prepared-statements';
 import { VersionConflict } from './version-conflict.error';
 

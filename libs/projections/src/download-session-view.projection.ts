@@ -1,5 +1,21 @@
+import { createHash } from 'node:crypto';
+
 import type { DownloadSessionEvent } from '@cls/domain';
-import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+import type { InlineProjection, RecordedEvent, RowChange } from '@cls/event-store';
+
+import { DOWNLOAD_SESSION_FILES, DOWNLOAD_SESSIONS } from './projected-tables';
+
+/** Names the file in download URLs; derived from (session, name), so a replay gives the same. */
+export function downloadFileIdOf(sessionId: string, name: string): string {
+  const hex = createHash('md5').update(`${sessionId}/${name}`).digest('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20),
+  ].join('-');
+}
 
 /**
  * `DownloadSessionModel` and its file list (contract §6.1, §6.3), in one projection because the
@@ -18,88 +34,119 @@ export const downloadSessionViewProjection: InlineProjection = {
     'DownloadSessionPurged',
     'DownloadSessionDeleted',
   ],
-  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+  changesOf(recorded: RecordedEvent): RowChange[] {
     const event = { type: recorded.type, data: recorded.data } as DownloadSessionEvent;
     const version = recorded.streamVersion;
+    const thisSession = {
+      table: DOWNLOAD_SESSIONS,
+      match: { id: event.data.sessionId },
+    };
+    const olderSession = { ...thisSession, olderThan: version };
     switch (event.type) {
       case 'DownloadSessionCreated': {
         const d = event.data;
-        const inserted = await sql.query(
-          `INSERT INTO download_session_view (id, library_item_id, library_id, library_item_content_version, owner,
-                                              client_token, state, client_progress, expiration_time, creation_time,
-                                              last_stream_version)
-           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', 0, $7, $8, $9)
-           ON CONFLICT DO NOTHING
-           RETURNING id`,
-          [
-            d.sessionId,
-            d.libraryItemId,
-            d.libraryId,
-            d.itemContentVersion,
-            d.owner,
-            d.clientToken ?? null,
-            d.expiresAt,
-            d.createdAt,
-            version,
-          ],
-        );
-        if (inserted.length === 0) return;
-        for (const file of d.files) {
-          await sql.query(
-            `INSERT INTO download_session_file_view (session_id, name, file_id, size, digests, storage_key, status,
-                                                     last_stream_version)
-             VALUES ($1::uuid, $2::text, md5($1::uuid::text || '/' || $2::text)::uuid, $3, $4, $5, 'UNPREPARED', $6)`,
-            [
-              d.sessionId,
-              file.name,
-              file.size,
-              JSON.stringify(file.digests),
-              file.storageKey,
-              version,
+        return [
+          {
+            kind: 'insert',
+            table: DOWNLOAD_SESSIONS,
+            existing: 'keep',
+            rows: [
+              {
+                id: d.sessionId,
+                library_item_id: d.libraryItemId,
+                library_id: d.libraryId,
+                library_item_content_version: d.itemContentVersion,
+                owner: d.owner,
+                client_token: d.clientToken ?? null,
+                state: 'ACTIVE',
+                client_progress: 0,
+                expiration_time: d.expiresAt,
+                error_message: null,
+                creation_time: d.createdAt,
+                last_stream_version: version,
+              },
             ],
-          );
-        }
-        return;
+          },
+          {
+            kind: 'insert',
+            table: DOWNLOAD_SESSION_FILES,
+            existing: 'keep',
+            rows: d.files.map((file) => ({
+              session_id: d.sessionId,
+              name: file.name,
+              file_id: downloadFileIdOf(d.sessionId, file.name),
+              size: file.size,
+              digests: file.digests,
+              storage_key: file.storageKey,
+              status: 'UNPREPARED',
+              endpoint_type: null,
+              bytes_transferred: 0,
+              last_stream_version: version,
+            })),
+            // Files come with a new session only, never with a replayed one.
+            onlyIf: { absent: thisSession },
+          },
+        ];
       }
       case 'DownloadSessionKeptAlive':
-        await sql.query(
-          `UPDATE download_session_view SET client_progress = $2, expiration_time = $3, last_stream_version = $4
-           WHERE id = $1 AND last_stream_version < $4`,
-          [event.data.sessionId, event.data.progress, event.data.expiresAt, version],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: olderSession,
+            set: {
+              client_progress: event.data.progress,
+              expiration_time: event.data.expiresAt,
+              last_stream_version: version,
+            },
+          },
+        ];
       case 'DownloadSessionFilePrepared':
-        await sql.query(
-          `UPDATE download_session_file_view SET status = 'PREPARED', endpoint_type = $3, last_stream_version = $4
-           WHERE session_id = $1 AND name = $2 AND last_stream_version < $4`,
-          [event.data.sessionId, event.data.name, event.data.endpointType, version],
-        );
-        await sql.query(
-          `UPDATE download_session_view SET expiration_time = $2, last_stream_version = $3
-           WHERE id = $1 AND last_stream_version < $3`,
-          [event.data.sessionId, event.data.expiresAt, version],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: {
+              table: DOWNLOAD_SESSION_FILES,
+              match: { session_id: event.data.sessionId, name: event.data.name },
+              olderThan: version,
+            },
+            set: {
+              status: 'PREPARED',
+              endpoint_type: event.data.endpointType,
+              last_stream_version: version,
+            },
+          },
+          {
+            kind: 'update',
+            where: olderSession,
+            set: { expiration_time: event.data.expiresAt, last_stream_version: version },
+          },
+        ];
       case 'DownloadSessionCanceled':
       case 'DownloadSessionFailed':
-        await sql.query(
-          `UPDATE download_session_view SET state = $2, expiration_time = $3, error_message = $4, last_stream_version = $5
-           WHERE id = $1 AND last_stream_version < $5`,
-          [
-            event.data.sessionId,
-            event.type === 'DownloadSessionFailed' ? 'ERROR' : 'CANCELED',
-            event.data.expiresAt,
-            event.type === 'DownloadSessionFailed' ? JSON.stringify(event.data.errorMessage) : null,
-            version,
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: olderSession,
+            set: {
+              state: event.type === 'DownloadSessionFailed' ? 'ERROR' : 'CANCELED',
+              expiration_time: event.data.expiresAt,
+              error_message:
+                event.type === 'DownloadSessionFailed' ? event.data.errorMessage : null,
+              last_stream_version: version,
+            },
+          },
+        ];
       case 'DownloadSessionExpired':
       case 'DownloadSessionPurged':
       case 'DownloadSessionDeleted':
-        // The files go with their session (ON DELETE CASCADE); the history stays in the events.
-        await sql.query('DELETE FROM download_session_view WHERE id = $1', [event.data.sessionId]);
-        return;
+        // The files go with their session; the history stays in the events.
+        return [
+          { kind: 'delete', where: thisSession },
+          {
+            kind: 'delete',
+            where: { table: DOWNLOAD_SESSION_FILES, match: { session_id: event.data.sessionId } },
+          },
+        ];
     }
   },
 };

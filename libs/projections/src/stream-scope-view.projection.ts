@@ -4,7 +4,9 @@ import type {
   LibraryItemEvent,
   UpdateSessionEvent,
 } from '@cls/domain';
-import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+import type { InlineProjection, RecordedEvent, RowChange } from '@cls/event-store';
+
+import { STREAM_SCOPES } from './projected-tables';
 
 type CreationEvent = LibraryEvent | LibraryItemEvent | UpdateSessionEvent | DownloadSessionEvent;
 
@@ -26,8 +28,8 @@ function scopeOf(
 }
 
 /**
- * The audit index (issue 6 §1): each stream's library and item, written once at creation and never
- * deleted, so audit queries by item or library find a session's events after its view is purged.
+ * The audit index: each stream's library and item, written once at creation and never deleted,
+ * so audit queries by item or library find a session's events after its view is purged.
  */
 export const streamScopeViewProjection: InlineProjection = {
   name: 'stream_scope_view',
@@ -37,14 +39,23 @@ export const streamScopeViewProjection: InlineProjection = {
     'UpdateSessionCreated',
     'DownloadSessionCreated',
   ],
-  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+  changesOf(recorded: RecordedEvent): RowChange[] {
     const scope = scopeOf({ type: recorded.type, data: recorded.data } as CreationEvent);
-    if (!scope) return;
-    await sql.query(
-      `INSERT INTO stream_scope_view (stream_id, stream_type, library_id, library_item_id)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (stream_id) DO NOTHING`,
-      [recorded.streamId, recorded.streamType, scope.libraryId, scope.libraryItemId],
-    );
+    if (!scope) return [];
+    return [
+      {
+        kind: 'insert',
+        table: STREAM_SCOPES,
+        existing: 'keep',
+        rows: [
+          {
+            stream_id: recorded.streamId,
+            stream_type: recorded.streamType,
+            library_id: scope.libraryId,
+            library_item_id: scope.libraryItemId,
+          },
+        ],
+      },
+    ];
   },
 };

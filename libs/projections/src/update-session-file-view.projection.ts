@@ -1,31 +1,48 @@
 import type { UpdateSessionEvent } from '@cls/domain';
-import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+import type { InlineProjection, RecordedEvent, RowChange, RowValues } from '@cls/event-store';
 
-const json = (value: unknown): string | null =>
-  value === undefined ? null : JSON.stringify(value);
+import { UPDATE_SESSION_FILES, UPDATE_SESSIONS } from './projected-tables';
 
-/** The parameters of movingTheSessionDeadline, in its order. */
-const deadlineOf = (
-  data: { readonly sessionId: string; readonly expiresAt: string },
+/** A file row with every column this projection writes; `columns` sets some. */
+const fileRow = (
+  sessionId: string,
+  name: string,
   version: number,
-): [string, string, number] => [data.sessionId, data.expiresAt, version];
+  columns: RowValues,
+): RowValues => ({
+  session_id: sessionId,
+  name,
+  source_type: 'NONE',
+  status: 'READY',
+  transfer_id: null,
+  declared_size: null,
+  expected_checksum: null,
+  source_endpoint: null,
+  size: null,
+  digests: null,
+  error_message: null,
+  warnings: null,
+  last_stream_version: version,
+  ...columns,
+});
 
 /**
- * Any file operation is session activity: it moves the session's expiry (contract §8.5). The
- * session's row is moved by the same statement that writes the file's, as a data-modifying CTE
- * whose three parameters (session id, new expiry, stream version) follow the statement's own.
+ * Any file operation is session activity: it moves the session's expiry (contract §8.5), in the
+ * same statement as the file's row.
  */
-function movingTheSessionDeadline(firstParameter: number): string {
-  const [id, expiresAt, version] = [0, 1, 2].map((offset) => `$${firstParameter + offset}`);
-  return `WITH session_deadline AS (
-            UPDATE update_session_view SET expiration_time = ${expiresAt}, last_stream_version = ${version}
-             WHERE id = ${id} AND last_stream_version < ${version})`;
-}
+const movingTheSessionDeadline = (
+  data: { readonly sessionId: string; readonly expiresAt: string },
+  version: number,
+): RowChange => ({
+  kind: 'update',
+  where: { table: UPDATE_SESSIONS, match: { id: data.sessionId }, olderThan: version },
+  set: { expiration_time: data.expiresAt, last_stream_version: version },
+});
 
 /**
  * The file list of every update session (contract §4.3–4.4), and the deadline its file operations
- * move on the session's row (see movingTheSessionDeadline). Rows remember the stream version that
- * wrote them, so a replayed event never undoes a later one.
+ * move on the session's row. Rows remember the stream version that wrote them, so a replayed event
+ * never undoes a later one.
  */
 export const updateSessionFileViewProjection: InlineProjection = {
   name: 'update_session_file_view',
@@ -40,131 +57,133 @@ export const updateSessionFileViewProjection: InlineProjection = {
     'UpdateSessionDeleted',
     'UpdateSessionPurged',
   ],
-  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+  changesOf(recorded: RecordedEvent): RowChange[] {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
     const version = recorded.streamVersion;
+    const transfer = (data: { readonly sessionId: string; readonly transferId: string }) => ({
+      table: UPDATE_SESSION_FILES,
+      match: { session_id: data.sessionId, transfer_id: data.transferId },
+      olderThan: version,
+    });
     switch (event.type) {
       case 'UpdateSessionCreated':
-        for (const file of event.data.snapshot) {
-          await sql.query(
-            `INSERT INTO update_session_file_view (session_id, name, source_type, status, size, digests, last_stream_version)
-             VALUES ($1, $2, 'NONE', 'READY', $3, $4, $5)
-             ON CONFLICT DO NOTHING`,
-            [event.data.sessionId, file.name, file.size, JSON.stringify(file.digests), version],
-          );
-        }
-        return;
+        return [
+          {
+            kind: 'insert',
+            table: UPDATE_SESSION_FILES,
+            existing: 'keep',
+            rows: event.data.snapshot.map((file) =>
+              fileRow(event.data.sessionId, file.name, version, {
+                size: file.size,
+                digests: file.digests,
+              }),
+            ),
+          },
+        ];
       case 'UpdateSessionFileAdded': {
         const d = event.data;
-        await sql.query(
-          `${movingTheSessionDeadline(9)}
-           INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, declared_size,
-                                                 expected_checksum, source_endpoint, last_stream_version)
-           VALUES ($1, $2, $3, 'WAITING_FOR_TRANSFER', $4, $5, $6, $7, $8)
-           ON CONFLICT (session_id, name) DO UPDATE SET
-             source_type = excluded.source_type, status = excluded.status, transfer_id = excluded.transfer_id,
-             declared_size = excluded.declared_size, expected_checksum = excluded.expected_checksum,
-             source_endpoint = excluded.source_endpoint, size = NULL, digests = NULL, error_message = NULL, warnings = NULL,
-             last_stream_version = excluded.last_stream_version
-           WHERE update_session_file_view.last_stream_version < excluded.last_stream_version`,
-          [
-            d.sessionId,
-            d.name,
-            d.sourceType,
-            d.transferId,
-            d.declaredSize ?? null,
-            json(d.expectedChecksum),
-            json(d.sourceEndpoint),
-            version,
-            ...deadlineOf(event.data, version),
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'insert',
+            table: UPDATE_SESSION_FILES,
+            existing: 'replace-older',
+            rows: [
+              fileRow(d.sessionId, d.name, version, {
+                source_type: d.sourceType,
+                status: 'WAITING_FOR_TRANSFER',
+                transfer_id: d.transferId,
+                declared_size: d.declaredSize ?? null,
+                expected_checksum: d.expectedChecksum ?? null,
+                source_endpoint: d.sourceEndpoint ?? null,
+              }),
+            ],
+          },
+          movingTheSessionDeadline(d, version),
+        ];
       }
       case 'UpdateSessionFileRemoved':
-        await sql.query(
-          `${movingTheSessionDeadline(4)}
-           DELETE FROM update_session_file_view WHERE session_id = $1 AND name = $2 AND last_stream_version < $3`,
-          [event.data.sessionId, event.data.name, version, ...deadlineOf(event.data, version)],
-        );
-        return;
+        return [
+          {
+            kind: 'delete',
+            where: {
+              table: UPDATE_SESSION_FILES,
+              match: { session_id: event.data.sessionId, name: event.data.name },
+              olderThan: version,
+            },
+          },
+          movingTheSessionDeadline(event.data, version),
+        ];
       case 'UpdateSessionFileTransferStarted':
-        await sql.query(
-          `${movingTheSessionDeadline(3)}
-           UPDATE update_session_file_view SET status = 'TRANSFERRING', last_stream_version = $2
-           WHERE transfer_id = $1 AND last_stream_version < $2`,
-          [event.data.transferId, version, ...deadlineOf(event.data, version)],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: transfer(event.data),
+            set: { status: 'TRANSFERRING', last_stream_version: version },
+          },
+          movingTheSessionDeadline(event.data, version),
+        ];
       case 'UpdateSessionFileReceived':
-        await sql.query(
-          `${movingTheSessionDeadline(6)}
-           UPDATE update_session_file_view
-           SET status = 'READY', size = $2, digests = $3, warnings = $5, last_stream_version = $4
-           WHERE transfer_id = $1 AND last_stream_version < $4`,
-          [
-            event.data.transferId,
-            event.data.size,
-            JSON.stringify(event.data.digests),
-            version,
-            event.data.warnings?.length ? JSON.stringify(event.data.warnings) : null,
-            ...deadlineOf(event.data, version),
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: transfer(event.data),
+            set: {
+              status: 'READY',
+              size: event.data.size,
+              digests: event.data.digests,
+              warnings: event.data.warnings?.length ? event.data.warnings : null,
+              last_stream_version: version,
+            },
+          },
+          movingTheSessionDeadline(event.data, version),
+        ];
       case 'UpdateSessionFileTransferFailed':
-        await sql.query(
-          `${movingTheSessionDeadline(4)}
-           UPDATE update_session_file_view SET status = 'ERROR', error_message = $2, last_stream_version = $3
-           WHERE transfer_id = $1 AND last_stream_version < $3`,
-          [
-            event.data.transferId,
-            JSON.stringify(event.data.errorMessage),
-            version,
-            ...deadlineOf(event.data, version),
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: transfer(event.data),
+            set: {
+              status: 'ERROR',
+              error_message: event.data.errorMessage,
+              last_stream_version: version,
+            },
+          },
+          movingTheSessionDeadline(event.data, version),
+        ];
       case 'UpdateSessionArchiveUnpacked': {
         const d = event.data;
-        const [archive] = await sql.query<{ source_type: string }>(
-          `${movingTheSessionDeadline(3)}
-           DELETE FROM update_session_file_view WHERE transfer_id = $1 AND last_stream_version < $2
-           RETURNING source_type`,
-          [d.transferId, version, ...deadlineOf(d, version)],
-        );
-        if (!archive) return;
-        for (const member of d.members) {
-          await sql.query(
-            `INSERT INTO update_session_file_view (session_id, name, source_type, status, transfer_id, size, digests,
-                                                   last_stream_version)
-             VALUES ($1, $2, $3, 'READY', $4, $5, $6, $7)
-             ON CONFLICT (session_id, name) DO UPDATE SET
-               source_type = excluded.source_type, status = 'READY', transfer_id = excluded.transfer_id,
-               declared_size = NULL, expected_checksum = NULL, source_endpoint = NULL,
-               size = excluded.size, digests = excluded.digests, error_message = NULL, warnings = NULL,
-               last_stream_version = excluded.last_stream_version`,
-            [
-              d.sessionId,
-              member.name,
-              archive.source_type,
-              member.transferId,
-              member.size,
-              JSON.stringify(member.digests),
-              version,
-            ],
-          );
-        }
-        return;
+        const archive = transfer(d);
+        // A member named like the archive takes its row over instead (one row is touched once).
+        const archiveRowStays = d.members.some((member) => member.name === d.name);
+        return [
+          ...(archiveRowStays ? [] : [{ kind: 'delete', where: archive } as const]),
+          {
+            kind: 'insert',
+            table: UPDATE_SESSION_FILES,
+            existing: 'replace',
+            rows: d.members.map((member) =>
+              fileRow(d.sessionId, member.name, version, {
+                transfer_id: member.transferId,
+                size: member.size,
+                digests: member.digests,
+              }),
+            ),
+            onlyIf: { exists: archive },
+            inherit: ['source_type'],
+          },
+          movingTheSessionDeadline(d, version),
+        ];
       }
       case 'UpdateSessionDeleted':
       case 'UpdateSessionPurged':
-        await sql.query('DELETE FROM update_session_file_view WHERE session_id = $1', [
-          event.data.sessionId,
-        ]);
-        return;
+        return [
+          {
+            kind: 'delete',
+            where: { table: UPDATE_SESSION_FILES, match: { session_id: event.data.sessionId } },
+          },
+        ];
       default:
-        return;
+        return [];
     }
   },
 };

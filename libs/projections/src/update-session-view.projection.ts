@@ -1,6 +1,8 @@
 import type { UpdateSessionEvent } from '@cls/domain';
 import { updateSessionExists } from '@cls/domain';
-import type { InlineProjection, RecordedEvent, SqlExecutor } from '@cls/event-store';
+import type { InlineProjection, RecordedEvent, RowChange } from '@cls/event-store';
+
+import { UPDATE_SESSIONS } from './projected-tables';
 
 const STATE_AFTER = {
   UpdateSessionCompleted: 'DONE',
@@ -11,7 +13,7 @@ const STATE_AFTER = {
 
 /**
  * The `UpdateSessionModel` view. Its partial unique index (one ACTIVE session per item) is the
- * real guard against racing creates: a losing insert vetoes the whole append.
+ * real guard against racing creates: a refused insert vetoes the whole append.
  */
 export const updateSessionViewProjection: InlineProjection = {
   name: 'update_session_view',
@@ -27,86 +29,106 @@ export const updateSessionViewProjection: InlineProjection = {
     'UpdateSessionDeleted',
     'UpdateSessionPurged',
   ],
-  async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
+  changesOf(recorded: RecordedEvent): RowChange[] {
     const event = { type: recorded.type, data: recorded.data } as UpdateSessionEvent;
     const version = recorded.streamVersion;
+    const thisSession = (sessionId: string) => ({
+      table: UPDATE_SESSIONS,
+      match: { id: sessionId },
+      olderThan: version,
+    });
     switch (event.type) {
       case 'UpdateSessionCreated': {
         const d = event.data;
-        const inserted = await sql.query(
-          `INSERT INTO update_session_view (id, library_item_id, library_item_content_version, owner, client_token, state,
-                                            client_progress, expiration_time, warning_behavior, creation_time, last_stream_version)
-           VALUES ($1, $2, $3, $4, $5, 'ACTIVE', 0, $6, $7, $8, $9)
-           ON CONFLICT DO NOTHING
-           RETURNING id`,
-          [
-            d.sessionId,
-            d.libraryItemId,
-            d.itemContentVersion,
-            d.owner,
-            d.clientToken ?? null,
-            d.expiresAt,
-            JSON.stringify(d.warningBehavior),
-            d.createdAt,
-            version,
-          ],
-        );
-        if (inserted.length > 0) return;
-        const [replayed] = await sql.query('SELECT 1 FROM update_session_view WHERE id = $1', [
-          d.sessionId,
-        ]);
-        if (!replayed) throw updateSessionExists(d.libraryItemId);
-        return;
+        return [
+          {
+            kind: 'insert',
+            table: UPDATE_SESSIONS,
+            existing: 'keep',
+            rows: [
+              {
+                id: d.sessionId,
+                library_item_id: d.libraryItemId,
+                library_item_content_version: d.itemContentVersion,
+                owner: d.owner,
+                client_token: d.clientToken ?? null,
+                state: 'ACTIVE',
+                client_progress: 0,
+                expiration_time: d.expiresAt,
+                warning_behavior: d.warningBehavior,
+                error_message: null,
+                completion_requested: false,
+                creation_time: d.createdAt,
+                last_stream_version: version,
+              },
+            ],
+            refused: () => Promise.resolve(updateSessionExists(d.libraryItemId)),
+          },
+        ];
       }
       case 'UpdateSessionKeptAlive':
-        await sql.query(
-          `UPDATE update_session_view SET client_progress = $2, expiration_time = $3, last_stream_version = $4
-           WHERE id = $1 AND last_stream_version < $4`,
-          [event.data.sessionId, event.data.clientProgress, event.data.expiresAt, version],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: thisSession(event.data.sessionId),
+            set: {
+              client_progress: event.data.clientProgress,
+              expiration_time: event.data.expiresAt,
+              last_stream_version: version,
+            },
+          },
+        ];
       case 'UpdateSessionWarningBehaviorUpdated':
-        await sql.query(
-          `UPDATE update_session_view SET warning_behavior = $2, expiration_time = $3, last_stream_version = $4
-           WHERE id = $1 AND last_stream_version < $4`,
-          [
-            event.data.sessionId,
-            JSON.stringify(event.data.warningBehavior),
-            event.data.expiresAt,
-            version,
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: thisSession(event.data.sessionId),
+            set: {
+              warning_behavior: event.data.warningBehavior,
+              expiration_time: event.data.expiresAt,
+              last_stream_version: version,
+            },
+          },
+        ];
       case 'UpdateSessionCompleted':
       case 'UpdateSessionCanceled':
       case 'UpdateSessionExpired':
       case 'UpdateSessionFailed':
-        await sql.query(
-          `UPDATE update_session_view SET state = $2, expiration_time = $3, error_message = $4, last_stream_version = $5
-           WHERE id = $1 AND last_stream_version < $5`,
-          [
-            event.data.sessionId,
-            STATE_AFTER[event.type],
-            event.data.expiresAt,
-            event.type === 'UpdateSessionFailed' ? JSON.stringify(event.data.errorMessage) : null,
-            version,
-          ],
-        );
-        return;
+        return [
+          {
+            kind: 'update',
+            where: thisSession(event.data.sessionId),
+            set: {
+              state: STATE_AFTER[event.type],
+              expiration_time: event.data.expiresAt,
+              error_message: event.type === 'UpdateSessionFailed' ? event.data.errorMessage : null,
+              last_stream_version: version,
+            },
+          },
+        ];
       case 'UpdateSessionDeleted':
       case 'UpdateSessionPurged':
-        await sql.query('DELETE FROM update_session_view WHERE id = $1', [event.data.sessionId]);
-        return;
+        return [
+          {
+            kind: 'delete',
+            where: { table: UPDATE_SESSIONS, match: { id: event.data.sessionId } },
+          },
+        ];
       case 'UpdateSessionCompletionRequested':
-        await sql.query(
-          `UPDATE update_session_view SET completion_requested = true, expiration_time = $2, last_stream_version = $3
-           WHERE id = $1 AND last_stream_version < $3`,
-          [event.data.sessionId, event.data.expiresAt, version],
-        );
-        return;
-      // File operations move the expiry too: the file view's projection writes that (same statement).
+        return [
+          {
+            kind: 'update',
+            where: thisSession(event.data.sessionId),
+            set: {
+              completion_requested: true,
+              expiration_time: event.data.expiresAt,
+              last_stream_version: version,
+            },
+          },
+        ];
+      // File operations move the expiry too: the file view's projection writes that.
       default:
-        return;
+        return [];
     }
   },
 };

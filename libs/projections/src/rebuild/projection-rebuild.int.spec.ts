@@ -137,6 +137,95 @@ class Traffic {
     return sessionId;
   }
 
+  /**
+   * An OVF session over an item that had content: warnings changed, an `.ova` unpacked, a file
+   * added and removed, and a pull still running when `complete` was asked, which then failed.
+   */
+  async ovfSession(libraryId: string, itemId: string): Promise<string> {
+    const sessionId = randomUUID();
+    const [ova, late] = [randomUUID(), randomUUID()];
+    const session = (command: Parameters<typeof updateSessionDecider.decide>[0]) =>
+      this.runner.execute(updateSessionDecider, sessionId, command, metadata);
+    const add = (name: string, transferId: string, sourceType: 'PUSH' | 'PULL') =>
+      session({
+        type: 'AddUpdateSessionFile',
+        ...this.envelope(sessionId),
+        name,
+        sourceType,
+        transferId,
+        ...(sourceType === 'PULL'
+          ? { sourceEndpoint: { uri: `https://source.example/${name}` } }
+          : { declaredSize: 3 }),
+      });
+    const start = (name: string, transferId: string) =>
+      session({
+        type: 'StartUpdateSessionFileTransfer',
+        ...this.envelope(sessionId),
+        name,
+        transferId,
+      });
+    await session({
+      type: 'CreateUpdateSession',
+      ...this.envelope(sessionId),
+      item: {
+        id: itemId,
+        libraryId,
+        contentVersion: 2,
+        type: 'ovf',
+        files: [storedFile({ name: 'old.txt' })],
+      },
+      warningBehavior: [],
+    });
+    await session({
+      type: 'UpdateUpdateSession',
+      ...this.envelope(sessionId),
+      warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }],
+    });
+    await add('tiny.ova', ova, 'PUSH');
+    await start('tiny.ova', ova);
+    await session({
+      type: 'RecordUpdateSessionFileReceived',
+      ...this.envelope(sessionId),
+      name: 'tiny.ova',
+      transferId: ova,
+      size: 3,
+      digests: DIGESTS,
+    });
+    await session({
+      type: 'UnpackUpdateSessionArchive',
+      ...this.envelope(sessionId),
+      name: 'tiny.ova',
+      transferId: ova,
+      members: ['tiny.ovf', 'tiny-disk1.vmdk'].map((name) => ({
+        name,
+        transferId: randomUUID(),
+        size: 0,
+        digests: DIGESTS,
+      })),
+    });
+    await add('gone.txt', randomUUID(), 'PUSH');
+    await session({
+      type: 'RemoveUpdateSessionFile',
+      ...this.envelope(sessionId),
+      name: 'gone.txt',
+    });
+    await add('late.iso', late, 'PULL');
+    await start('late.iso', late);
+    await session({
+      type: 'CompleteUpdateSession',
+      ...this.envelope(sessionId),
+      adapterFindings: { missingFiles: [], invalidFiles: [] },
+    });
+    await session({
+      type: 'FailUpdateSessionFileTransfer',
+      ...this.envelope(sessionId),
+      name: 'late.iso',
+      transferId: late,
+      reason: { id: 'test.failed', defaultMessage: 'failed', args: [] },
+    });
+    return sessionId;
+  }
+
   async complete(sessionId: string, itemId: string): Promise<void> {
     await this.runner.execute(
       updateSessionDecider,
@@ -161,12 +250,15 @@ class Traffic {
 
   async endSession(
     sessionId: string,
-    how: 'CancelUpdateSession' | 'FailUpdateSession' | 'Expire' | 'ExpireAndPurge',
+    how:
+      'CancelUpdateSession' | 'CancelAndDelete' | 'FailUpdateSession' | 'Expire' | 'ExpireAndPurge',
   ): Promise<void> {
     const run = (command: Parameters<typeof updateSessionDecider.decide>[0]) =>
       this.runner.execute(updateSessionDecider, sessionId, command, metadata);
-    if (how === 'CancelUpdateSession') {
-      await run({ type: how, ...this.envelope(sessionId), reason: 'CLIENT' });
+    if (how === 'CancelUpdateSession' || how === 'CancelAndDelete') {
+      await run({ type: 'CancelUpdateSession', ...this.envelope(sessionId), reason: 'CLIENT' });
+      if (how === 'CancelAndDelete')
+        await run({ type: 'DeleteUpdateSession', ...this.envelope(sessionId) });
     } else if (how === 'FailUpdateSession') {
       await run({ type: how, ...this.envelope(sessionId), clientErrorMessage: 'gave up' });
     } else {
@@ -187,7 +279,12 @@ class Traffic {
   async downloadSession(
     libraryId: string,
     itemId: string,
-    end?: 'CancelDownloadSession' | 'DeleteDownloadSession',
+    end?:
+      | 'CancelDownloadSession'
+      | 'DeleteDownloadSession'
+      | 'FailDownloadSession'
+      | 'ExpireDownloadSession'
+      | 'CancelAndPurge',
   ): Promise<string> {
     const sessionId = randomUUID();
     const run = (command: Parameters<typeof downloadSessionDecider.decide>[0]) =>
@@ -209,7 +306,22 @@ class Traffic {
       endpointType: 'HTTPS',
     });
     await run({ type: 'KeepDownloadSessionAlive', ...this.envelope(sessionId), progress: 30 });
-    if (end) await run({ type: end, ...this.envelope(sessionId) });
+    if (end === 'FailDownloadSession')
+      await run({ type: end, ...this.envelope(sessionId), clientErrorMessage: 'gave up' });
+    else if (end === 'CancelAndPurge') {
+      await run({ type: 'CancelDownloadSession', ...this.envelope(sessionId) });
+      await run({
+        type: 'ExpireDownloadSession',
+        ...this.envelope(sessionId),
+        now: new Date(this.clock + TIMEOUT * 10_000).toISOString(),
+      });
+    } else if (end === 'ExpireDownloadSession')
+      await run({
+        type: end,
+        ...this.envelope(sessionId),
+        now: new Date(this.clock + TIMEOUT * 2_000).toISOString(),
+      });
+    else if (end) await run({ type: end, ...this.envelope(sessionId) });
     return sessionId;
   }
 
@@ -231,6 +343,11 @@ class Traffic {
     await this.downloadSession(libraryId, first);
     await this.downloadSession(libraryId, first, 'CancelDownloadSession');
     await this.downloadSession(libraryId, first, 'DeleteDownloadSession');
+    await this.downloadSession(libraryId, first, 'FailDownloadSession');
+    await this.downloadSession(libraryId, first, 'ExpireDownloadSession');
+    await this.downloadSession(libraryId, first, 'CancelAndPurge');
+    await this.endSession(await this.uploadSession(libraryId, first), 'CancelAndDelete');
+    await this.ovfSession(libraryId, await this.item(libraryId));
     await this.deleteItem(third);
     await this.item(libraryId, 'reused-name');
     await this.deleteLibrary(await this.library());
@@ -291,6 +408,16 @@ describe('ProjectionRebuild (real Postgres)', () => {
 
   it('replays every event into views identical to the live ones, row by row', async () => {
     const [{ count }] = await dataSource.query<[{ count: string }]>('SELECT count(*) FROM events');
+
+    const replayed = await dataSource.query<{ type: string }[]>(
+      'SELECT DISTINCT event_type AS type FROM events',
+    );
+    expect(
+      registry
+        .catalogue()
+        .map(({ type }) => type)
+        .filter((type) => !replayed.some((event) => event.type === type)),
+    ).toEqual([]);
 
     const report = await rebuild.run({ batchSize: 7 });
 

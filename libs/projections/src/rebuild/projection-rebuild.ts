@@ -7,19 +7,21 @@ import type {
   FeedPosition,
   InlineProjection,
   PostgresEventStore,
+  ProjectedTable,
   RecordedEvent,
   SqlExecutor,
 } from '@cls/event-store';
 import { AdvisoryLock } from '@cls/database';
-import { applyInlineProjections, FEED_START, sqlExecutorOf } from '@cls/event-store';
+import { applyRowChanges, FEED_START, rowChangesOf, sqlExecutorOf } from '@cls/event-store';
 
-import { CoalescingConnection } from './coalescing-connection';
-import type { RebuildOptions, RebuildReport } from './rebuild-report';
-import { ReplayLanes } from './replay-lanes';
-import type { TableComparison } from './view-comparison';
+import { BulkConnections } from './bulk-connections';
+import { copyRows } from './copy-rows';
+import type { RebuildOptions, RebuildPhase, RebuildReport } from './rebuild-report';
+import { RowImages, TouchedGroups } from './row-images';
+import type { GroupedComparison, TableComparison } from './view-comparison';
 import { carryOverActivity, compareTable, isIdentical } from './view-comparison';
 import type { ViewTable } from './view-tables';
-import { cloneIndexes, cloneTables, ident, qualified, viewTablesOf } from './view-tables';
+import { cloneTables, constraintStatementsOf, ident, qualified, viewTablesOf } from './view-tables';
 
 /** Where the fresh tables are built; dropped at the end unless swapped in. */
 export const REBUILD_SCHEMA = 'projection_rebuild';
@@ -27,11 +29,6 @@ export const REBUILD_SCHEMA = 'projection_rebuild';
 export const BACKUP_SCHEMA = 'projection_backup';
 
 const DEFAULT_BATCH_SIZE = 5_000;
-/**
- * Replay connections: while Postgres runs one connection's round trip, the client gathers the
- * next for another. Two keep both busy on a small machine; more only add lock and WAL contention.
- */
-const REPLAY_CONNECTIONS = 2;
 /** A rebuild that cannot stop appends this soon gives up rather than queue the API behind it. */
 const LOCK_TIMEOUT = '10s';
 
@@ -40,6 +37,28 @@ export class RebuildInProgress extends Error {
     super('another projection rebuild is running on this database');
     this.name = 'RebuildInProgress';
   }
+}
+
+/** Seconds spent in each phase, for the report. */
+class PhaseClock {
+  readonly seconds: Partial<Record<RebuildPhase, number>> = {};
+  private last = performance.now();
+
+  end(phase: RebuildPhase): void {
+    const now = performance.now();
+    this.seconds[phase] = (now - this.last) / 1000;
+    this.last = now;
+  }
+}
+
+/** The view a projection writes, checked against the projection's idea of its key. */
+function viewTableOf(tables: readonly ViewTable[], table: ProjectedTable): ViewTable {
+  const view = tables.find((candidate) => candidate.name === table.name);
+  if (!view || view.keyColumns.join() !== table.key.join())
+    throw new Error(
+      `projections write ${table.name} keyed by ${table.key.join(', ')}, which is not a view with that primary key`,
+    );
+  return view;
 }
 
 const positionOf = (event: RecordedEvent): FeedPosition => ({
@@ -60,11 +79,13 @@ async function inTransaction<T>(runner: QueryRunner, work: () => Promise<T>): Pr
 }
 
 /**
- * Rebuilds every read model from the events (issue 6 §3): fresh copies of the `*_view` tables in
- * `REBUILD_SCHEMA` are filled by the same inline projections the appends run, reached through the
- * search path, while writers keep appending. Then one short transaction stops appends, applies
- * the last events, compares the copies with the live tables row by row and, if asked, swaps them
- * in by moving schemas, which keeps every table, constraint and index name.
+ * Rebuilds every read model from the events: the committed feed is folded into rows in memory by
+ * the projections' own `RowChange`s (the ones appends run as SQL), while writers keep appending;
+ * the rows go with one COPY per table into fresh copies of the `*_view` tables in
+ * `REBUILD_SCHEMA`, which get their constraints and indexes after. Then one short transaction
+ * stops appends, applies the last events as SQL, compares the copies with the live tables row by
+ * row and, if asked, swaps them in by moving schemas, which keeps every table, constraint and
+ * index name.
  */
 export class ProjectionRebuild {
   constructor(
@@ -103,17 +124,42 @@ export class ProjectionRebuild {
     const tables = await viewTablesOf(sql, live);
     const started = performance.now();
 
+    const phases = new PhaseClock();
+
     await sql.query(`DROP SCHEMA IF EXISTS ${ident(REBUILD_SCHEMA)} CASCADE`);
-    await inTransaction(control, async () => {
-      await cloneTables(sql, tables, live, REBUILD_SCHEMA);
-      await cloneIndexes(sql, tables, live, REBUILD_SCHEMA, 'unique');
-    });
-    const caughtUp = await this.replayCommitted(sql, batchSize, options.onProgress);
-    await cloneIndexes(sql, tables, live, REBUILD_SCHEMA, 'non-unique');
+    await cloneTables(sql, tables, live, REBUILD_SCHEMA);
+    const images = new RowImages();
+    const caughtUp = await this.foldCommitted(sql, images, batchSize, options.onProgress);
+    phases.end('fold');
+
+    const bulk = await BulkConnections.open(this.databaseUrl(), REBUILD_SCHEMA);
+    let compared: Map<string, GroupedComparison>;
+    try {
+      await bulk.each(images.tablesWritten(), ({ table, rows }, client) =>
+        copyRows(client, REBUILD_SCHEMA, viewTableOf(tables, table), rows),
+      );
+      phases.end('copy');
+      const statements = await inTransaction(control, () =>
+        constraintStatementsOf(sql, tables, live, REBUILD_SCHEMA),
+      );
+      await bulk.run(statements.keysAndIndexes);
+      await bulk.run(statements.foreignKeys);
+      phases.end('index');
+      // Compared while appends go on; once they stop, only the groups that differed or that the
+      // last events touched need comparing again.
+      const comparisons = await bulk.each(tables, (table, _, bulkSql) =>
+        compareTable(bulkSql, table, live, REBUILD_SCHEMA),
+      );
+      compared = new Map(comparisons.map((grouped) => [grouped.comparison.table, grouped]));
+      phases.end('compare');
+    } finally {
+      await bulk.close();
+    }
 
     const final = await inTransaction(control, () =>
-      this.finish(control, tables, live, caughtUp.position, batchSize, options),
+      this.finish(control, tables, live, caughtUp.position, compared, batchSize, options),
     );
+    phases.end('finish');
     const seconds = (performance.now() - started) / 1000;
     const events = caughtUp.events + final.events;
     return {
@@ -121,6 +167,7 @@ export class ProjectionRebuild {
       seconds,
       eventsPerSecond: seconds > 0 ? events / seconds : 0,
       appendsStoppedMs: final.appendsStoppedMs,
+      phaseSeconds: phases.seconds,
       tables: final.tables,
       identical: final.tables.every(isIdentical),
       swapped: final.swapped,
@@ -129,33 +176,23 @@ export class ProjectionRebuild {
   }
 
   /**
-   * Replays the committed feed into the copies while appends go on, a batch at a time, on
-   * connections of their own whose search path is the rebuild schema. A batch's lanes run side by
-   * side, shared out over the connections, one transaction each: while Postgres runs one
-   * connection's statements, the next ones are gathered for another. The next batch is read
-   * meanwhile.
+   * Folds the committed feed into row images while appends go on, a batch at a time; the next
+   * batch is read meanwhile.
    */
-  private async replayCommitted(
+  private async foldCommitted(
     reader: SqlExecutor,
+    images: RowImages,
     batchSize: number,
     onProgress: RebuildOptions['onProgress'],
   ): Promise<{ position: FeedPosition; events: number }> {
-    const connections = Array.from(
-      { length: REPLAY_CONNECTIONS },
-      () =>
-        new CoalescingConnection({
-          connectionString: this.databaseUrl(),
-          application_name: 'cls-rebuild',
-          options: `-c search_path=${REBUILD_SCHEMA}`,
-        }),
-    );
-    const lanes = new ReplayLanes();
     let position = FEED_START;
     let events = 0;
-    let next: Promise<RecordedEvent[]> | undefined;
+    let next: Promise<RecordedEvent[]> | undefined = this.store.readFeed(
+      position,
+      batchSize,
+      reader,
+    );
     try {
-      await Promise.all(connections.map((connection) => connection.connect()));
-      next = this.store.readFeed(position, batchSize, reader);
       while (next) {
         const batch: RecordedEvent[] = await next;
         const last = batch.at(-1);
@@ -163,56 +200,17 @@ export class ProjectionRebuild {
         position = positionOf(last);
         next =
           batch.length < batchSize ? undefined : this.store.readFeed(position, batchSize, reader);
-        await this.replayBatch(connections, lanes.split(batch));
+        for (const event of batch) images.apply(rowChangesOf(this.projections, event));
         events += batch.length;
         onProgress?.(events);
       }
       return { position, events };
     } finally {
       await next?.catch(() => undefined);
-      await Promise.all(connections.map((connection) => connection.end()));
     }
   }
 
-  private async replayBatch(
-    connections: readonly CoalescingConnection[],
-    lanes: readonly (readonly RecordedEvent[])[],
-  ): Promise<void> {
-    const outcomes = await Promise.allSettled(
-      connections.map((connection, index) =>
-        this.replayLanes(
-          connection,
-          lanes.filter((_, lane) => lane % connections.length === index),
-        ),
-      ),
-    );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  /** Lanes are independent: rows of two lanes never meet under a constraint (see ReplayLanes). */
-  private async replayLanes(
-    connection: CoalescingConnection,
-    lanes: readonly (readonly RecordedEvent[])[],
-  ): Promise<void> {
-    await connection.run('BEGIN');
-    // Durable enough: nothing reads the copies before the final, synchronous commit.
-    await connection.run('SET LOCAL synchronous_commit TO off');
-    const outcomes = await Promise.allSettled(
-      lanes.map(async (lane) => {
-        for (const event of lane)
-          await applyInlineProjections(this.projections, connection.sql, event);
-      }),
-    );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      await connection.run('ROLLBACK');
-      throw failed.reason;
-    }
-    await connection.run('COMMIT');
-  }
-
-  /** The replay opens its own connections to the DataSource's database. */
+  /** The bulk work opens its own connections to the DataSource's database. */
   private databaseUrl(): string {
     const { url } = this.dataSource.options as PostgresDataSourceOptions;
     if (!url) throw new Error('a projection rebuild needs a DataSource configured with a url');
@@ -230,6 +228,7 @@ export class ProjectionRebuild {
     tables: readonly ViewTable[],
     live: string,
     after: FeedPosition,
+    compared: ReadonlyMap<string, GroupedComparison>,
     batchSize: number,
     options: RebuildOptions,
   ): Promise<{
@@ -248,13 +247,18 @@ export class ProjectionRebuild {
 
     let position = after;
     let events = 0;
+    const touched = new TouchedGroups();
     for (;;) {
       await sql.query(`SET LOCAL search_path TO ${ident(live)}`);
       const batch = await this.store.readFeedWhileAppendsStopped(position, batchSize, sql);
       const last = batch.at(-1);
       if (!last) break;
       await sql.query(`SET LOCAL search_path TO ${ident(REBUILD_SCHEMA)}`);
-      for (const event of batch) await applyInlineProjections(this.projections, sql, event);
+      for (const event of batch) {
+        const changes = rowChangesOf(this.projections, event);
+        touched.note(changes);
+        await applyRowChanges(sql, changes);
+      }
       position = positionOf(last);
       events += batch.length;
     }
@@ -263,7 +267,14 @@ export class ProjectionRebuild {
     const comparisons: TableComparison[] = [];
     for (const table of tables) {
       await carryOverActivity(sql, table, live, REBUILD_SCHEMA);
-      comparisons.push(await compareTable(sql, table, live, REBUILD_SCHEMA));
+      const before = compared.get(table.name)?.differingGroups;
+      const again =
+        before === undefined
+          ? await compareTable(sql, table, live, REBUILD_SCHEMA)
+          : await compareTable(sql, table, live, REBUILD_SCHEMA, [
+              ...new Set([...before, ...touched.of(table.name)]),
+            ]);
+      comparisons.push(again.comparison);
     }
     const swapped =
       Boolean(options.swap) && (comparisons.every(isIdentical) || Boolean(options.force));

@@ -13,12 +13,20 @@ export interface RebuildOptions {
   readonly onProgress?: (eventsReplayed: number) => void;
 }
 
+/**
+ * fold: read the committed feed and fold it into rows in memory; copy: write them; index: add
+ * keys, constraints and indexes; compare: with the live views, while appends go on; finish:
+ * appends held, the last events, the comparison again where they or a difference were, the swap.
+ */
+export type RebuildPhase = 'fold' | 'copy' | 'index' | 'compare' | 'finish';
+
 export interface RebuildReport {
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
   /** How long appends were held off: the last events, the comparison and the swap. */
   readonly appendsStoppedMs: number;
+  readonly phaseSeconds: Readonly<Partial<Record<RebuildPhase, number>>>;
   readonly tables: readonly TableComparison[];
   readonly identical: boolean;
   readonly swapped: boolean;

@@ -5,6 +5,8 @@ export interface ViewTable {
   readonly name: string;
   readonly keyColumns: readonly string[];
   readonly columns: readonly string[];
+  /** Each column's SQL type, as `format_type` prints it. */
+  readonly types: Readonly<Record<string, string>>;
 }
 
 /** A quoted SQL identifier. */
@@ -19,9 +21,15 @@ export const qualified = (schema: string, table: string): string =>
  * is rebuilt without being listed anywhere. Each needs a primary key to be compared row by row.
  */
 export async function viewTablesOf(sql: SqlExecutor, schema: string): Promise<ViewTable[]> {
-  const rows = await sql.query<{ name: string; columns: string[]; key_columns: string[] | null }>(
+  const rows = await sql.query<{
+    name: string;
+    columns: string[];
+    types: string[];
+    key_columns: string[] | null;
+  }>(
     `SELECT c.relname AS name,
             array_agg(a.attname::text ORDER BY a.attnum) AS columns,
+            array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types,
             array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnum = ANY (pk.conkey)) AS key_columns
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -34,14 +42,19 @@ export async function viewTablesOf(sql: SqlExecutor, schema: string): Promise<Vi
   );
   return rows.map((row) => {
     if (!row.key_columns) throw new Error(`read model ${row.name} has no primary key`);
-    return { name: row.name, columns: row.columns, keyColumns: row.key_columns };
+    return {
+      name: row.name,
+      columns: row.columns,
+      keyColumns: row.key_columns,
+      types: Object.fromEntries(row.columns.map((column, at) => [column, row.types[at] ?? ''])),
+    };
   });
 }
 
 /**
- * Creates empty copies of `tables` from schema `from` in the new schema `to`: columns, defaults,
- * checks, primary keys and unique constraints under the same names, then foreign keys (which
- * reference the copies). Indexes are `cloneIndexes`' business. Runs in the caller's transaction.
+ * Creates, in the new schema `to`, empty copies of `tables` from schema `from`: columns,
+ * defaults, NOT NULL and checks only, so a bulk load meets no index. `cloneConstraints` adds
+ * the rest.
  */
 export async function cloneTables(
   sql: SqlExecutor,
@@ -55,11 +68,33 @@ export async function cloneTables(
       `CREATE TABLE ${qualified(to, table.name)} (LIKE ${qualified(from, table.name)} INCLUDING ALL EXCLUDING INDEXES)`,
     );
   }
-  for (const kinds of [['p', 'u', 'x'], ['f']]) {
-    // Printed while `from` is the search path, a foreign key names the referenced table
-    // unqualified; run while `to` is, it references the copy.
-    await sql.query(`SET LOCAL search_path TO ${ident(from)}`);
-    const constraints = await sql.query<{ ddl: string }>(
+}
+
+/** The statements that give the copies their constraints and indexes, in two rounds. */
+export interface ConstraintStatements {
+  /** Primary keys, unique and exclusion constraints, and the other indexes, in any order. */
+  readonly keysAndIndexes: readonly string[];
+  /** After those (they reference keys); each names the referenced table unqualified. */
+  readonly foreignKeys: readonly string[];
+}
+
+/**
+ * The statements that give the copies in `to` the constraints and indexes of `from`, under the
+ * same names, so a migration can still name them once the copies are swapped in. A foreign key
+ * must run where `to` is the search path, so it references the copy. Runs in the caller's
+ * transaction (it sets the search path locally).
+ */
+export async function constraintStatementsOf(
+  sql: SqlExecutor,
+  tables: readonly ViewTable[],
+  from: string,
+  to: string,
+): Promise<ConstraintStatements> {
+  const names = tables.map((table) => table.name);
+  // Printed while `from` is the search path, a foreign key names the referenced table unqualified.
+  await sql.query(`SET LOCAL search_path TO ${ident(from)}`);
+  const constraints = (kinds: readonly string[]) =>
+    sql.query<{ ddl: string }>(
       `SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', $2::text, c.relname, k.conname,
                      pg_get_constraintdef(k.oid)) AS ddl
          FROM pg_constraint k
@@ -67,26 +102,10 @@ export async function cloneTables(
          JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relname = ANY ($3) AND k.contype = ANY ($4)
         ORDER BY c.relname, k.conname`,
-      [from, to, tables.map((table) => table.name), kinds],
+      [from, to, names, kinds],
     );
-    await sql.query(`SET LOCAL search_path TO ${ident(to)}`);
-    for (const { ddl } of constraints) await sql.query(ddl);
-  }
-}
-
-/**
- * Creates on the copies in `to` the indexes of `from` that back no constraint, under the same
- * names, so a migration can still name them once the copies are swapped in. Unique ones are
- * needed while projecting (ON CONFLICT, the one-ACTIVE-session guard); the others can wait until
- * the bulk of the replay is in, which is cheaper than maintaining them row by row.
- */
-export async function cloneIndexes(
-  sql: SqlExecutor,
-  tables: readonly ViewTable[],
-  from: string,
-  to: string,
-  which: 'unique' | 'non-unique',
-): Promise<void> {
+  const keys = await constraints(['p', 'u', 'x']);
+  const foreignKeys = await constraints(['f']);
   const indexes = await sql.query<{ original: string; ddl: string }>(
     `SELECT pg_get_indexdef(i.indexrelid) AS original,
             replace(pg_get_indexdef(i.indexrelid), format(' ON %I.%I ', n.nspname, c.relname),
@@ -94,13 +113,16 @@ export async function cloneIndexes(
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = ANY ($3) AND i.indisunique = $4
+      WHERE n.nspname = $1 AND c.relname = ANY ($3)
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
       ORDER BY c.relname`,
-    [from, to, tables.map((table) => table.name), which === 'unique'],
+    [from, to, names],
   );
   for (const { original, ddl } of indexes) {
     if (ddl === original) throw new Error(`cannot retarget index definition: ${original}`);
-    await sql.query(ddl);
   }
+  return {
+    keysAndIndexes: [...keys.map(({ ddl }) => ddl), ...indexes.map(({ ddl }) => ddl)],
+    foreignKeys: foreignKeys.map(({ ddl }) => ddl),
+  };
 }
