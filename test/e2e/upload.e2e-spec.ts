@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -101,7 +101,7 @@ describe.each<[Style, 'PUT' | 'POST']>([
       source_type: 'PUSH',
     });
     expect(info.upload_endpoint!.uri).toMatch(
-      new RegExp(`^${deployment.api.baseUrl}/cls/data/[0-9a-f]{64}/photon-5\\.iso$`),
+      new RegExp(`^${deployment.api.baseUrl}/cls/data/[0-9a-f]{96}/photon-5\\.iso$`),
     );
 
     expect(await upload(info.upload_endpoint!.uri, bytes, { method })).toEqual({
@@ -439,6 +439,38 @@ describe.each<[Style, 'PUT' | 'POST']>([
     ).toBe(404);
     await complete(sessionId);
     expect((await upload(ready.upload_endpoint!.uri, bytes, { method })).status).toBe(404);
+  });
+
+  it('an upload URL grants its session and transfer under one MAC; one issued before it named the session still works', async () => {
+    const [sessionId, otherSession] = [
+      await newSession(await newItem()),
+      await newSession(await newItem()),
+    ];
+    const info = await add(sessionId, { name: 'granted.bin', source_type: 'PUSH', size: 10 });
+    const uri = new URL(info.upload_endpoint!.uri);
+    const token = uri.pathname.split('/')[3]!;
+    const transferId = token.slice(32, 64);
+    expect(token.slice(0, 32)).toBe(sessionId.replaceAll('-', ''));
+    // Another session's id with this transfer and MAC: refused, the MAC covers both.
+    const moved = `${otherSession.replaceAll('-', '')}${token.slice(32)}`;
+    expect(
+      (await upload(`${uri.origin}/cls/data/${moved}/granted.bin`, randomBytes(10), { method }))
+        .status,
+    ).toBe(404);
+    // A URL minted as before tokens named the session (the transfer and a MAC over it alone)
+    // finds its session by the transfer.
+    const [{ secret }] = await (
+      await deployment.database.open()
+    ).query<[{ secret: Buffer }]>(
+      `SELECT secret FROM service_secret WHERE name = 'data-plane-url'`,
+    );
+    const uuid = `${transferId.slice(0, 8)}-${transferId.slice(8, 12)}-${transferId.slice(12, 16)}-${transferId.slice(16, 20)}-${transferId.slice(20)}`;
+    const legacy = `${transferId}${createHmac('sha256', secret).update(uuid).digest().subarray(0, 16).toString('hex')}`;
+    const bytes = randomBytes(10);
+    expect(
+      (await upload(`${uri.origin}/cls/data/${legacy}/granted.bin`, bytes, { method })).status,
+    ).toBe(200);
+    expect(await file(sessionId, 'granted.bin')).toMatchObject({ status: 'READY', size: 10 });
   });
 
   it('complete before the bytes arrived names the file and WAITING; validate lists it as invalid', async () => {

@@ -149,10 +149,10 @@ export class PostgresEventStore {
           a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
         );
         for (const condition of conditions) {
-          if ('version' in condition) await this.checkGuard(sql, condition);
+          if ('version' in condition) await this.lockShared(sql, condition.streamId);
           else await this.checkClaim(sql, condition);
         }
-        const events = await this.insertEvents(sql, appends, metadata);
+        const events = await this.insertEvents(sql, appends, metadata, guards);
         for (const event of events) await applyInlineProjections(this.projections, sql, event);
         return events;
       });
@@ -208,15 +208,21 @@ export class PostgresEventStore {
     });
   }
 
-  private async checkGuard(sql: SqlExecutor, guard: StreamGuard): Promise<void> {
-    // Lock, then read in a later statement: its snapshot must postdate the lock.
+  /** Throws if a guarded stream is no longer at the version the plan read. */
+  private async checkGuards(sql: SqlExecutor, guards: readonly StreamGuard[]): Promise<void> {
+    for (const guard of guards) {
+      const actual = await this.versionOf(sql, guard.streamId);
+      if (actual !== guard.version)
+        throw VersionConflict.atVersion(guard.streamId, guard.version, actual);
+    }
+  }
+
+  /** A guard's lock; the insert, whose snapshot postdates it, checks the guarded version. */
+  private async lockShared(sql: SqlExecutor, streamId: string): Promise<void> {
     await sql.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [
       STREAM_LOCK_NAMESPACE,
-      guard.streamId,
+      streamId,
     ]);
-    const actual = await this.versionOf(sql, guard.streamId);
-    if (actual !== guard.version)
-      throw VersionConflict.atVersion(guard.streamId, guard.version, actual);
   }
 
   private async checkClaim(sql: SqlExecutor, claim: StreamClaim): Promise<void> {
@@ -238,7 +244,9 @@ export class PostgresEventStore {
    * Inserts every event of the plan in one statement, in plan order (so their global positions
    * follow it). A stated version needs no read first: a writer that got there first holds the next
    * version and the insert loses on the unique key; and it inserts nothing unless each stream's
-   * first new version follows a stored one (or is 1). Only `any` asks where the stream is. The
+   * first new version follows a stored one (or is 1) and each guarded stream is still at the
+   * version the plan read (its lock was taken in an earlier statement, so this one's snapshot
+   * sees every write before it). Only `any` asks where the stream is. The
    * insert also names each stream on `STREAM_CHANGES_CHANNEL`, delivered on commit only (Postgres
    * sends a transaction's identical notifications once).
    */
@@ -246,6 +254,7 @@ export class PostgresEventStore {
     sql: SqlExecutor,
     appends: readonly StreamAppend[],
     metadata: EventMetadata,
+    guards: readonly StreamGuard[],
   ): Promise<RecordedEvent[]> {
     const rows: {
       readonly streamId: string;
@@ -258,6 +267,10 @@ export class PostgresEventStore {
       for (const [index, event] of append.events.entries()) {
         rows.push({ ...append, version: start + index + 1, event });
       }
+    }
+    if (rows.length === 0) {
+      await this.checkGuards(sql, guards);
+      return [];
     }
     let inserted: EventRow[];
     try {
@@ -278,6 +291,10 @@ export class PostgresEventStore {
                      AND NOT EXISTS (SELECT 1 FROM events stored
                                       WHERE stored.stream_id = first.stream_id
                                         AND stored.stream_version = first.stream_version - 1))
+            AND NOT EXISTS (
+                  SELECT 1 FROM unnest($9::text[], $10::int[]) AS guard(stream_id, version)
+                   WHERE (SELECT coalesce(max(stored.stream_version), 0) FROM events stored
+                           WHERE stored.stream_id = guard.stream_id) <> guard.version)
           ORDER BY ordinal
          RETURNING ${EVENT_COLUMNS}, pg_notify('${STREAM_CHANGES_CHANNEL}', stream_id) AS notified`,
         [
@@ -289,6 +306,8 @@ export class PostgresEventStore {
           rows.map((row) => this.registry.schemaVersionOf(row.event.type)),
           rows.map((row) => JSON.stringify(row.event.data)),
           JSON.stringify(metadata),
+          guards.map((guard) => guard.streamId),
+          guards.map((guard) => guard.version),
         ],
       );
     } catch (error) {
@@ -305,6 +324,7 @@ export class PostgresEventStore {
       throw error;
     }
     if (inserted.length < rows.length) {
+      await this.checkGuards(sql, guards);
       for (const append of appends) {
         const actual = await this.versionOf(sql, append.streamId);
         if (typeof append.expectedVersion === 'number' && actual !== append.expectedVersion)

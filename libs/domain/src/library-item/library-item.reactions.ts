@@ -1,4 +1,5 @@
 import type { LibraryItemEvent } from './library-item.events';
+import { EMPTY_CONTENT_VERSION } from './library-item.state';
 import type { Reaction } from '../shared/jobs';
 
 /** The job that deletes an item's stored files nothing references any more (issue 5 §4). */
@@ -12,11 +13,16 @@ export function collectGarbageOf(itemId: string, eventId: string): Reaction {
 
 /**
  * Event → follow-up jobs for items: a commit may leave the previous version unreferenced, a
- * deletion every version; the collector keeps whatever a download session still serves.
+ * deletion every version; the collector keeps whatever a download session still serves. An item's
+ * first commit replaces the empty version, which stored nothing: it has nothing to collect (files a
+ * failed completion moved into place go with that session's discard).
  */
 export function libraryItemReactions(event: LibraryItemEvent, eventId: string): Reaction[] {
   switch (event.type) {
     case 'LibraryItemContentCommitted':
+      return event.data.contentVersion > EMPTY_CONTENT_VERSION + 1
+        ? [collectGarbageOf(event.data.itemId, eventId)]
+        : [];
     case 'LibraryItemDeleted':
       return [collectGarbageOf(event.data.itemId, eventId)];
     default:

@@ -18,24 +18,24 @@ const collection = {
 };
 
 describe('garbage collection reactions (issue 5 §4)', () => {
+  const commit = (contentVersion: number): LibraryItemEvent => ({
+    type: 'LibraryItemContentCommitted',
+    data: { itemId: ITEM_ID, sessionId: ITEM_ID, contentVersion, files: [], committedAt: T0 },
+  });
+
   it('collects an item after a commit replaced its content and after it is deleted', () => {
     const events: LibraryItemEvent[] = [
-      {
-        type: 'LibraryItemContentCommitted',
-        data: {
-          itemId: ITEM_ID,
-          sessionId: ITEM_ID,
-          contentVersion: 2,
-          files: [],
-          committedAt: T0,
-        },
-      },
+      commit(3),
       {
         type: 'LibraryItemDeleted',
         data: { itemId: ITEM_ID, libraryId: LIBRARY_ID, reason: 'CLIENT', deletedAt: T0 },
       },
     ];
     for (const event of events) expect(libraryItemReactions(event, EVENT_ID)).toEqual([collection]);
+  });
+
+  it('does nothing after the first commit: the empty version it replaced stored nothing', () => {
+    expect(libraryItemReactions(commit(2), EVENT_ID)).toEqual([]);
   });
 
   it('does nothing when an item is created', () => {

@@ -20,6 +20,9 @@ export function initialLibraryItemState(): LibraryItemState {
   return { status: 'EMPTY' };
 }
 
+/** A new item's content version: no files, so nothing stored. */
+export const EMPTY_CONTENT_VERSION = 1;
+
 export function evolveLibraryItem(
   state: LibraryItemState,
   event: LibraryItemEvent,
@@ -30,7 +33,7 @@ export function evolveLibraryItem(
         status: 'LIVE',
         itemId: event.data.itemId,
         libraryId: event.data.libraryId,
-        contentVersion: 1,
+        contentVersion: EMPTY_CONTENT_VERSION,
         files: [],
         ...(event.data.itemType === undefined ? {} : { itemType: event.data.itemType }),
         ...(event.data.clientToken === undefined ? {} : { clientToken: event.data.clientToken }),

@@ -8,10 +8,17 @@ import { DATA_SOURCE } from '@cls/database';
 const SECRET_NAME = 'data-plane-url';
 const MAC_BYTES = 16;
 
+const ID_HEX = 32;
+
+const hexOf = (id: string): string => id.replaceAll('-', '');
+const idOf = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
 /**
- * Data-plane URLs are capabilities: `<transfer id><MAC>` in hex, where the MAC is 128 bits of
- * HMAC-SHA256 under a deployment-wide secret. Events carry only the transfer id; the token itself
- * is never stored, yet every process can check it.
+ * Data-plane URLs are capabilities: the ids they grant (a download's file; an upload's session and
+ * transfer, so a PUT needs no lookup to find its session) and a MAC over them, in hex, where the
+ * MAC is 128 bits of HMAC-SHA256 under a deployment-wide secret. Events carry only the ids; the
+ * token itself is never stored, yet every process can check it.
  */
 @Injectable()
 export class DataPlaneTokens {
@@ -19,28 +26,29 @@ export class DataPlaneTokens {
 
   constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
 
-  async tokenFor(transferId: string): Promise<string> {
-    return `${transferId.replaceAll('-', '')}${(await this.mac(transferId)).toString('hex')}`;
+  async tokenFor(...ids: readonly string[]): Promise<string> {
+    return `${ids.map(hexOf).join('')}${(await this.mac(ids)).toString('hex')}`;
   }
 
-  /** The transfer a token grants, or undefined for anything forged, truncated or malformed. */
-  async transferOf(token: string): Promise<string | undefined> {
-    const match = /^([0-9a-f]{32})([0-9a-f]{32})$/.exec(token);
-    if (!match?.[1] || !match[2]) return undefined;
-    const hex = match[1];
-    const transferId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    const expected = await this.mac(transferId);
-    return timingSafeEqual(expected, Buffer.from(match[2], 'hex')) ? transferId : undefined;
+  /** The ids a token grants, or undefined for anything forged, truncated or malformed. */
+  async idsOf(token: string): Promise<string[] | undefined> {
+    if (!/^[0-9a-f]+$/.test(token) || token.length % ID_HEX !== 0 || token.length < 2 * ID_HEX)
+      return undefined;
+    const ids: string[] = [];
+    for (let at = 0; at < token.length - ID_HEX; at += ID_HEX)
+      ids.push(idOf(token.slice(at, at + ID_HEX)));
+    const expected = await this.mac(ids);
+    return timingSafeEqual(expected, Buffer.from(token.slice(-ID_HEX), 'hex')) ? ids : undefined;
   }
 
-  private async mac(transferId: string): Promise<Buffer> {
+  private async mac(ids: readonly string[]): Promise<Buffer> {
     // A failed load is not cached: the next request tries again.
     this.secret ??= this.loadSecret().catch((error: unknown) => {
       this.secret = undefined;
       throw error;
     });
     const secret = await this.secret;
-    return createHmac('sha256', secret).update(transferId).digest().subarray(0, MAC_BYTES);
+    return createHmac('sha256', secret).update(ids.join('/')).digest().subarray(0, MAC_BYTES);
   }
 
   private async loadSecret(): Promise<Buffer> {

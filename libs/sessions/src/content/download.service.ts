@@ -46,8 +46,9 @@ export class DownloadService {
   ) {}
 
   async serve(request: DownloadRequest): Promise<DownloadResponse> {
-    const fileId = await this.tokens.transferOf(request.token);
-    const file = fileId === undefined ? undefined : await this.sessions.byFileId(fileId);
+    const [fileId, ...more] = (await this.tokens.idsOf(request.token)) ?? [];
+    const file =
+      fileId === undefined || more.length > 0 ? undefined : await this.sessions.byFileId(fileId);
     const session = file && (await this.sessions.find(file.sessionId));
     if (!file || !session || session.state !== 'ACTIVE' || file.name !== request.name)
       throw notFound('file', request.name);

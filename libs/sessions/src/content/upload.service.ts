@@ -104,7 +104,8 @@ export class UploadService {
   async uploadUri(baseUrl: string, file: SessionFileView): Promise<string | undefined> {
     if (file.sourceType !== 'PUSH' || file.transferId === undefined) return undefined;
     const base = this.config.publicUrl ?? baseUrl;
-    return `${base}/cls/data/${await this.tokens.tokenFor(file.transferId)}/${encodeURIComponent(file.name)}`;
+    const token = await this.tokens.tokenFor(file.sessionId, file.transferId);
+    return `${base}/cls/data/${token}/${encodeURIComponent(file.name)}`;
   }
 
   async receive(request: UploadRequest): Promise<UploadOutcome> {
@@ -228,10 +229,12 @@ export class UploadService {
     token: string,
     name: string,
   ): Promise<{ file: SessionFileView; session: ActiveUpdateSession }> {
-    const transferId = await this.tokens.transferOf(token);
-    const sessionId =
-      transferId === undefined ? undefined : await this.files.sessionOfTransfer(transferId);
-    if (transferId === undefined || sessionId === undefined) throw notFound('file', name);
+    const ids = (await this.tokens.idsOf(token)) ?? [];
+    // A token of one id was issued before tokens named the session (or is a download's).
+    const [sessionId, transferId] =
+      ids.length === 1 ? [await this.files.sessionOfTransfer(ids[0]!), ids[0]] : ids;
+    if (transferId === undefined || sessionId === undefined || ids.length > 2)
+      throw notFound('file', name);
     return receivingFile(await this.decisions.current(sessionId), name, transferId);
   }
 
