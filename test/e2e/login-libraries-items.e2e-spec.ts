@@ -745,6 +745,114 @@ describe.each<Style>(['rest', 'api'])('library items (§3.4) over /%s', (style) 
   });
 });
 
+describe.each<Style>(['rest', 'api'])('find libraries and items (§3.3, §3.4) over /%s', (style) => {
+  let alice: ContentLibraryDriver;
+  /** Reads one library (and its items) and one item of another library, nothing else. */
+  let dave: ContentLibraryDriver;
+  let seen: { id: string; name: string };
+  let hidden: { id: string; name: string };
+  let items: { seenIso: string; seenOvf: string; hiddenIso: string; grantedIso: string };
+
+  async function newLibrary(name: string): Promise<{ id: string; name: string }> {
+    const created = await alice.createLibrary({ name, storage_backings: [DATASTORE] });
+    expect(created.status).toBe(alice.ok('create'));
+    return { id: alice.value<string>(created), name };
+  }
+
+  async function newItem(libraryId: string, name: string, type?: string): Promise<string> {
+    const created = await alice.createItem({
+      library_id: libraryId,
+      name,
+      ...(type ? { type } : {}),
+    });
+    expect(created.status).toBe(alice.ok('create'));
+    return alice.value<string>(created);
+  }
+
+  beforeAll(async () => {
+    alice = new ContentLibraryDriver(style, deployment.alice);
+    const tag = randomUUID();
+    seen = await newLibrary(`Find-Seen-${tag}`);
+    hidden = await newLibrary(`find-hidden-${tag}`);
+    items = {
+      seenIso: await newItem(seen.id, `Photon-${tag}.iso`, 'iso'),
+      seenOvf: await newItem(seen.id, `tiny-${tag}`, 'OVF'),
+      hiddenIso: await newItem(hidden.id, `photon-${tag}.iso`, 'iso'),
+      grantedIso: await newItem(hidden.id, `granted-${tag}.iso`, 'iso'),
+    };
+    const name = `dave-${tag.slice(0, 8)}`;
+    const created = await deployment.admin.request('POST', '/api/cls/users', {
+      body: {
+        name,
+        password: 'dave-password',
+        grants: [
+          { privilege: 'System.Read', object_id: seen.id },
+          { privilege: 'System.Read', object_id: items.grantedIso },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    dave = new ContentLibraryDriver(
+      style,
+      await new HttpClient(deployment.api.baseUrl).login(name, 'dave-password'),
+    );
+  });
+
+  const found = async (driver: ContentLibraryDriver, what: 'library' | 'item', spec: object) => {
+    const result = await driver.find(what, spec as Record<string, unknown>);
+    expect(result.status).toBe(200);
+    return driver.value<string[]>(result);
+  };
+
+  it('finds libraries by name, case-insensitively, and by type', async () => {
+    expect(await found(alice, 'library', { name: seen.name.toUpperCase() })).toEqual([seen.id]);
+    expect(await found(alice, 'library', { name: hidden.name, type: 'LOCAL' })).toEqual([
+      hidden.id,
+    ]);
+    expect(await found(alice, 'library', { name: hidden.name, type: 'SUBSCRIBED' })).toEqual([]);
+    expect(await found(alice, 'library', { name: `no-such-${randomUUID()}` })).toEqual([]);
+  });
+
+  it('finds items by name and type (case-insensitive), library, cached; never by a source', async () => {
+    const photon = `photon-${seen.name.slice('Find-Seen-'.length)}.iso`;
+    expect((await found(alice, 'item', { name: photon })).sort()).toEqual(
+      [items.seenIso, items.hiddenIso].sort(),
+    );
+    expect(await found(alice, 'item', { name: photon, library_id: seen.id })).toEqual([
+      items.seenIso,
+    ]);
+    expect(await found(alice, 'item', { library_id: seen.id, type: 'ovf' })).toEqual([
+      items.seenOvf,
+    ]);
+    expect(await found(alice, 'item', { library_id: hidden.id, cached: false })).toEqual([
+      items.hiddenIso,
+      items.grantedIso,
+    ]);
+    expect(await found(alice, 'item', { library_id: hidden.id, cached: true })).toEqual([]);
+    expect(await found(alice, 'item', { library_id: seen.id, source_id: items.seenIso })).toEqual(
+      [],
+    );
+    expect(await found(alice, 'item', { library_id: 'not-a-uuid' })).toEqual([]);
+  });
+
+  it('answers only ids the caller may read: a library grant shows its items, an item grant that item', async () => {
+    const tag = seen.name.slice('Find-Seen-'.length);
+    expect(await found(dave, 'library', { name: seen.name })).toEqual([seen.id]);
+    expect(await found(dave, 'library', { name: hidden.name })).toEqual([]);
+    expect((await found(dave, 'item', { name: `photon-${tag}.iso` })).sort()).toEqual([
+      items.seenIso,
+    ]);
+    expect(await found(dave, 'item', { library_id: hidden.id })).toEqual([items.grantedIso]);
+  });
+
+  it('an empty spec is invalid_argument; an unknown property or a wrong type invalid_request', async () => {
+    expectError(style, await alice.find('library', {}), 'INVALID_ARGUMENT');
+    expectError(style, await alice.find('item', {}), 'INVALID_ARGUMENT');
+    expectError(style, await alice.find('library', { label: 'x' }), 'INVALID_REQUEST');
+    expectError(style, await alice.find('item', { cached: 'yes' }), 'INVALID_REQUEST');
+  });
+});
+
 describe.each<Style>(['rest', 'api'])('unknown paths and operations over /%s', (style) => {
   let admin: HttpClient;
 

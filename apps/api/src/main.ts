@@ -17,7 +17,12 @@ import {
   tuneGarbageCollectorForStreaming,
 } from '@cls/config';
 import { DatabaseModule, migrateOnStart } from '@cls/database';
-import { JSON_BODY_LIMIT_BYTES, observeRequests, registerJsonBodyParser } from '@cls/http';
+import {
+  answerPlainJson,
+  JSON_BODY_LIMIT_BYTES,
+  observeRequests,
+  registerJsonBodyParser,
+} from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
 import { createLogger, Metrics, ObservabilityModule } from '@cls/observability';
@@ -26,6 +31,8 @@ import { ApiModule } from './api.module';
 import { bootstrapAdmin } from './bootstrap-admin';
 import { serveApiDocs } from './ops/api-docs';
 import { serveQueueDashboard } from './ops/queue-dashboard';
+import { HttpsListener } from './tls/https-listener';
+import { loadTlsIdentity } from './tls/tls-identity';
 
 @Module({})
 class ApiRootModule {
@@ -57,9 +64,12 @@ async function main(): Promise<void> {
   const withWorkers = process.argv.includes('--with-workers');
   await migrateOnStart(config.databaseUrl);
 
+  const tls = config.https && (await loadTlsIdentity(config.https, config.storageRoot));
+  const httpsListener = tls && new HttpsListener(tls);
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 1024 },
+    ...(httpsListener ? { serverFactory: httpsListener.serverFactory } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiRootModule.create(config, withWorkers),
@@ -71,10 +81,12 @@ async function main(): Promise<void> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  answerPlainJson(fastify);
   await app.register(fastifyCookie);
   observeRequests(fastify, app.get(Metrics));
   await serveApiDocs(app);
   await serveQueueDashboard(app);
+  if (httpsListener) fastify.addHook('onClose', () => httpsListener.close());
   closeOnSignals(app, logger, config.shutdownGraceSeconds);
   await app.init();
   await bootstrapAdmin(app.get(UserDirectory), config);
@@ -83,6 +95,14 @@ async function main(): Promise<void> {
     `listening on ${await app.getUrl()}${withWorkers ? ' with all worker roles' : ''}`,
     'bootstrap',
   );
+  if (config.https && httpsListener && tls) {
+    const port = await httpsListener.listen(config.https.port, config.host);
+    logger.log(
+      `listening on https port ${port}, certificate SHA-256 ${tls.thumbprint}` +
+        (tls.generated ? ' (self-signed, generated now and kept)' : ''),
+      'bootstrap',
+    );
+  }
 }
 
 main().catch((error: unknown) => {

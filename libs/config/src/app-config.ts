@@ -141,6 +141,9 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
+  HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgres://postgres@127.0.0.1:5432/cls'),
@@ -179,9 +182,18 @@ export interface Datastore {
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The API's TLS listener: its port, and the certificate's files (unset: self-signed, kept). */
+export interface HttpsConfig {
+  readonly port: number;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /** The same application over TLS beside `port`; unset: no TLS listener. */
+  readonly https?: HttpsConfig;
   /** Where a worker process answers Prometheus (`GET /metrics`); unset: it does not listen. */
   readonly metricsPort?: number;
   readonly databaseUrl: string;
@@ -252,10 +264,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(keys, details);
   }
   const e = parsed.data;
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined))
+    throw new ConfigError(
+      ['TLS_CERT_FILE', 'TLS_KEY_FILE'],
+      '  TLS_CERT_FILE and TLS_KEY_FILE: set both (a certificate and its key) or neither',
+    );
   const storageRoot = resolve(e.STORAGE_ROOT);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    ...(e.HTTPS_PORT === undefined
+      ? {}
+      : {
+          https: Object.freeze({
+            port: e.HTTPS_PORT,
+            ...(e.TLS_CERT_FILE === undefined
+              ? {}
+              : { certFile: resolve(e.TLS_CERT_FILE), keyFile: resolve(e.TLS_KEY_FILE ?? '') }),
+          }),
+        }),
     ...(e.METRICS_PORT === undefined ? {} : { metricsPort: e.METRICS_PORT }),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -202,6 +202,35 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('HTTPS', () => {
+    it('has no TLS listener unless HTTPS_PORT is set', () => {
+      expect(loadConfig({}).https).toBeUndefined();
+    });
+
+    it('without certificate files, the listener generates its own (no files named)', () => {
+      expect(loadConfig({ HTTPS_PORT: '8443' }).https).toEqual({ port: 8443 });
+    });
+
+    it('takes a certificate and its key as absolute paths', () => {
+      expect(
+        loadConfig({ HTTPS_PORT: '8443', TLS_CERT_FILE: 'tls/c.pem', TLS_KEY_FILE: '/k.pem' })
+          .https,
+      ).toEqual({ port: 8443, certFile: resolve('tls/c.pem'), keyFile: '/k.pem' });
+    });
+
+    it('refuses a certificate without its key and a key without its certificate', () => {
+      expect(configError({ HTTPS_PORT: '8443', TLS_CERT_FILE: '/c.pem' }).offendingKeys).toEqual([
+        'TLS_CERT_FILE',
+        'TLS_KEY_FILE',
+      ]);
+      expect(configError({ TLS_KEY_FILE: '/k.pem' }).offendingKeys).toEqual([
+        'TLS_CERT_FILE',
+        'TLS_KEY_FILE',
+      ]);
+      expect(configError({ HTTPS_PORT: '70000' }).offendingKeys).toEqual(['HTTPS_PORT']);
+    });
+  });
+
   describe('DATASTORES', () => {
     it('parses id=path pairs into absolute paths', () => {
       expect(loadConfig({ DATASTORES: 'ds-a=/tmp/a,ds-b=/tmp/b' }).datastores).toEqual([

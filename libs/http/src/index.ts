@@ -10,3 +10,4 @@ export * from './vapi-error';
 export * from './vapi-exception.filter';
 export * from './json-response.interceptor';
 export * from './request-observation';
+export * from './plain-json-content-type';

@@ -14,10 +14,7 @@ export class JsonResponseInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((result: unknown) => {
         if (typeof result !== 'string') return result;
-        void context
-          .switchToHttp()
-          .getResponse<FastifyReply>()
-          .type('application/json; charset=utf-8');
+        void context.switchToHttp().getResponse<FastifyReply>().type('application/json');
         return JSON.stringify(result);
       }),
     );

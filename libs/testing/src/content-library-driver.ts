@@ -113,6 +113,14 @@ export class ContentLibraryDriver {
       : this.http.request('GET', `/api/content/${local ? 'local-library' : 'library'}`);
   }
 
+  /** `find` on libraries or items: the spec wrapped as `{spec}` on /rest, bare on /api. */
+  find(what: 'library' | 'item', spec: Json): Promise<HttpResult> {
+    const path = what === 'library' ? 'library' : 'library/item';
+    return this.style === 'rest'
+      ? this.http.request('POST', `${this.rest}/${path}?~action=find`, { body: { spec } })
+      : this.http.request('POST', `/api/content/${path}?action=find`, { body: spec });
+  }
+
   deleteLibrary(id: string): Promise<HttpResult> {
     return this.style === 'rest'
       ? this.http.request('DELETE', `${this.rest}/local-library/id:${id}`)

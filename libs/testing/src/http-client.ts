@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 import { ContractChecker } from './contract';
 
 export interface HttpResult<T = unknown> {
@@ -25,7 +27,8 @@ function isContractPath(path: string): boolean {
 export class HttpClient {
   constructor(
     readonly baseUrl: string,
-    private readonly options: { contract?: boolean } = { contract: true },
+    /** `dispatcher`: an undici Agent, say one that trusts a test server's own certificate. */
+    private readonly options: { contract?: boolean; dispatcher?: Dispatcher } = { contract: true },
     private readonly sessionToken?: string,
   ) {}
 
@@ -57,9 +60,17 @@ export class HttpClient {
       method,
       headers,
       ...(payload === undefined ? {} : { body: payload }),
-    });
+      ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+    } as RequestInit);
     const text = await response.text();
     const body = (text === '' ? undefined : JSON.parse(text)) as T;
+    // Clients such as Ansible's vmware_rest compare the header exactly.
+    const type = response.headers.get('content-type');
+    if (text !== '' && type !== 'application/json') {
+      throw new Error(
+        `${method} ${url.pathname} → ${response.status} answered JSON as ${type ?? 'no content type'}, not exactly application/json`,
+      );
+    }
     if (this.options.contract !== false && isContractPath(url.pathname)) {
       const problems = (checker ??= new ContractChecker()).check(
         method,

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
 
 import { invalidArgument } from '@cls/domain';
@@ -11,7 +12,13 @@ import {
 } from '@cls/sessions';
 
 import { ClientToken } from './client-token';
-import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
+import {
+  itemFindSpecFrom,
+  itemFindSpecInput,
+  itemInputFrom,
+  itemModelInput,
+  itemToWire,
+} from '../wire/library-item.wire';
 
 /** `com.vmware.content.library.Item` in the `/api` style (§3.4). */
 @Controller('api/content/library/item')
@@ -21,15 +28,24 @@ export class ApiLibraryItemController {
     private readonly items: LibraryItemQueries,
   ) {}
 
+  /** create (no action) answers 201 with the new id; `?action=find` 200 with the matching ids. */
   @Post()
-  @HttpCode(201)
-  create(
+  async act(
     @Ctx() context: RequestContext,
     @Query('action') action: string | undefined,
     @ClientToken() clientToken: string | undefined,
     @Body() body: unknown,
-  ): Promise<string> {
-    allowActions(action, [undefined]);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | string[]> {
+    allowActions(action, [undefined, 'find']);
+    if (action === 'find') {
+      void reply.status(200);
+      return this.items.findIds(
+        context.caller,
+        itemFindSpecFrom(parseBody(itemFindSpecInput, body)),
+      );
+    }
+    void reply.status(201);
     const model = parseBody(itemModelInput, body);
     return this.commands.execute(
       new CreateLibraryItemCommand(context, itemInputFrom(model, clientToken)),

@@ -10,7 +10,13 @@ import {
 } from '@cls/sessions';
 
 import { ClientToken } from './client-token';
-import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
+import {
+  libraryFindSpecFrom,
+  libraryFindSpecInput,
+  libraryInputFrom,
+  libraryModelInput,
+  libraryToWire,
+} from '../wire/library.wire';
 
 /** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/api` style (§3.2, §3.3). */
 @Controller('api/content')
@@ -33,6 +39,18 @@ export class ApiLibraryController {
     return this.commands.execute(
       new CreateLocalLibraryCommand(context, libraryInputFrom(model, clientToken)),
     );
+  }
+
+  @Post('library')
+  @HttpCode(200)
+  find(
+    @Ctx() context: RequestContext,
+    @Query('action') action: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string[]> {
+    allowActions(action, ['find']);
+    const spec = libraryFindSpecFrom(parseBody(libraryFindSpecInput, body));
+    return this.libraries.findIds(context.caller, spec);
   }
 
   @Get(['local-library', 'library'])

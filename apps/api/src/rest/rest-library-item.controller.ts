@@ -21,12 +21,20 @@ import {
   LibraryItemQueries,
 } from '@cls/sessions';
 
-import { itemInputFrom, itemModelInput, itemToWire } from '../wire/library-item.wire';
+import {
+  itemFindSpecFrom,
+  itemFindSpecInput,
+  itemInputFrom,
+  itemModelInput,
+  itemToWire,
+} from '../wire/library-item.wire';
 
 const createBody = z.strictObject({
   create_spec: itemModelInput,
   client_token: z.string().optional(),
 });
+
+const findBody = z.strictObject({ spec: itemFindSpecInput });
 
 /** `com.vmware.content.library.Item` in the `/rest` style (§3.4). */
 @Controller('rest/com/vmware/content/library/item')
@@ -37,14 +45,19 @@ export class RestLibraryItemController {
     private readonly items: LibraryItemQueries,
   ) {}
 
+  /** create (no action, or `~action=create`) answers the new id; find the matching ids. */
   @Post()
   @HttpCode(200)
-  async create(
+  async act(
     @Ctx() context: RequestContext,
     @Query('~action') action: string | undefined,
     @Body() body: unknown,
-  ): Promise<string> {
-    allowActions(action, [undefined, 'create']);
+  ): Promise<string | string[]> {
+    allowActions(action, [undefined, 'create', 'find']);
+    if (action === 'find') {
+      const { spec } = parseBody(findBody, body);
+      return this.items.findIds(context.caller, itemFindSpecFrom(spec));
+    }
     const { create_spec, client_token } = parseBody(createBody, body);
     return this.commands.execute(
       new CreateLibraryItemCommand(context, itemInputFrom(create_spec, client_token)),

@@ -20,12 +20,20 @@ import {
   LibraryQueries,
 } from '@cls/sessions';
 
-import { libraryInputFrom, libraryModelInput, libraryToWire } from '../wire/library.wire';
+import {
+  libraryFindSpecFrom,
+  libraryFindSpecInput,
+  libraryInputFrom,
+  libraryModelInput,
+  libraryToWire,
+} from '../wire/library.wire';
 
 const createBody = z.strictObject({
   create_spec: libraryModelInput,
   client_token: z.string().optional(),
 });
+
+const findBody = z.strictObject({ spec: libraryFindSpecInput });
 
 /** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/rest` style (§3.2, §3.3). */
 @Controller('rest/com/vmware/content')
@@ -48,6 +56,18 @@ export class RestLibraryController {
     return this.commands.execute(
       new CreateLocalLibraryCommand(context, libraryInputFrom(create_spec, client_token)),
     );
+  }
+
+  @Post('library')
+  @HttpCode(200)
+  find(
+    @Ctx() context: RequestContext,
+    @Query('~action') action: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string[]> {
+    allowActions(action, ['find']);
+    const { spec } = parseBody(findBody, body);
+    return this.libraries.findIds(context.caller, libraryFindSpecFrom(spec));
   }
 
   @Get(['local-library', 'library'])

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { CreateLibraryItemInput, LibraryItemView } from '@cls/sessions';
+import type { CreateLibraryItemInput, LibraryItemFindSpec, LibraryItemView } from '@cls/sessions';
 
 import { dateTimeToWire } from './time.wire';
 
@@ -53,5 +53,24 @@ export function itemToWire(item: LibraryItemView): Record<string, unknown> {
     size: item.size,
     creation_time: dateTimeToWire(item.creationTime),
     last_modified_time: dateTimeToWire(item.lastModifiedTime),
+  };
+}
+
+/** `ItemModel.FindSpec` (§3.4). */
+export const itemFindSpecInput = z.strictObject({
+  name: z.string().optional(),
+  library_id: z.string().optional(),
+  source_id: z.string().optional(),
+  type: z.string().optional(),
+  cached: z.boolean().optional(),
+});
+
+export function itemFindSpecFrom(spec: z.output<typeof itemFindSpecInput>): LibraryItemFindSpec {
+  return {
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    ...(spec.library_id === undefined ? {} : { libraryId: spec.library_id }),
+    ...(spec.source_id === undefined ? {} : { sourceId: spec.source_id }),
+    ...(spec.type === undefined ? {} : { type: spec.type }),
+    ...(spec.cached === undefined ? {} : { cached: spec.cached }),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { CreateLocalLibraryInput, LibraryView } from '@cls/sessions';
+import type { CreateLocalLibraryInput, LibraryFindSpec, LibraryView } from '@cls/sessions';
 
 import { storageBackingToWire } from './content-file.wire';
 import { dateTimeToWire } from './time.wire';
@@ -74,5 +74,18 @@ export function libraryToWire(library: LibraryView): Record<string, unknown> {
     version: String(library.version),
     ...(library.serverGuid === undefined ? {} : { server_guid: library.serverGuid }),
     ...library.extras,
+  };
+}
+
+/** `LibraryModel.FindSpec` (§3.3). */
+export const libraryFindSpecInput = z.strictObject({
+  name: z.string().optional(),
+  type: z.string().optional(),
+});
+
+export function libraryFindSpecFrom(spec: z.output<typeof libraryFindSpecInput>): LibraryFindSpec {
+  return {
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    ...(spec.type === undefined ? {} : { type: spec.type }),
   };
 }

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import type { AuthenticatedCaller } from '@cls/access';
-import { requirePrivilege } from '@cls/access';
+import { holds, requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import { isUuid } from '../shared/client-token';
 import { notFound } from '@cls/domain';
 import type { SqlExecutor } from '@cls/event-store';
 
+import { requireSomeProperty } from './find-spec';
 import { LibraryQueries } from './library.queries';
 
 export interface LibraryItemView {
@@ -38,6 +39,17 @@ interface ItemRow {
   size: string;
   creation_time: Date;
   last_modified_time: Date;
+}
+
+/** `ItemModel.FindSpec`: every property given must match (§3.4). */
+export interface LibraryItemFindSpec {
+  /** Matched case-insensitively, like `type`. */
+  readonly name?: string;
+  readonly libraryId?: string;
+  /** The item of a published library that a subscribed item mirrors: local items have none. */
+  readonly sourceId?: string;
+  readonly type?: string;
+  readonly cached?: boolean;
 }
 
 @Injectable()
@@ -81,6 +93,31 @@ export class LibraryItemQueries {
       [libraryId],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Ids of the items that match and that the caller may read, oldest first. */
+  async findIds(caller: AuthenticatedCaller, spec: LibraryItemFindSpec): Promise<string[]> {
+    requireSomeProperty(spec);
+    if (spec.sourceId !== undefined) return [];
+    if (spec.libraryId !== undefined && !isUuid(spec.libraryId)) return [];
+    const rows = await this.db.query<{ id: string; library_id: string }[]>(
+      `SELECT id, library_id FROM library_item_view
+        WHERE ($1::text IS NULL OR lower(name) = lower($1))
+          AND ($2::uuid IS NULL OR library_id = $2)
+          AND ($3::text IS NULL OR lower(type) = lower($3))
+          AND ($4::boolean IS NULL OR cached = $4)
+        ORDER BY creation_time, id`,
+      [spec.name ?? null, spec.libraryId ?? null, spec.type ?? null, spec.cached ?? null],
+    );
+    return rows
+      .filter((row) =>
+        holds(caller, 'System.Read', {
+          kind: 'library_item',
+          id: row.id,
+          libraryId: row.library_id,
+        }),
+      )
+      .map((row) => row.id);
   }
 
   async idNamed(libraryId: string, name: string): Promise<string | undefined> {

@@ -2,11 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import type { AuthenticatedCaller } from '@cls/access';
-import { requirePrivilege } from '@cls/access';
+import { holds, requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import { isUuid } from '../shared/client-token';
 import type { StorageBacking } from '@cls/domain';
 import { notFound } from '@cls/domain';
+
+import { requireSomeProperty } from './find-spec';
+
+/** `LibraryModel.FindSpec`: every property given must match (§3.3). */
+export interface LibraryFindSpec {
+  /** Matched case-insensitively. */
+  readonly name?: string;
+  readonly type?: string;
+}
 
 export interface LibraryView {
   readonly id: string;
@@ -60,6 +69,20 @@ export class LibraryQueries {
       'SELECT id FROM library_view ORDER BY creation_time, id',
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Ids of the libraries that match and that the caller may read, oldest first. */
+  async findIds(caller: AuthenticatedCaller, spec: LibraryFindSpec): Promise<string[]> {
+    requireSomeProperty(spec);
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT id FROM library_view
+        WHERE ($1::text IS NULL OR lower(name) = lower($1)) AND ($2::text IS NULL OR type = $2)
+        ORDER BY creation_time, id`,
+      [spec.name ?? null, spec.type ?? null],
+    );
+    return rows
+      .map((row) => row.id)
+      .filter((id) => holds(caller, 'System.Read', { kind: 'library', id }));
   }
 
   private toView(row: LibraryRow): LibraryView {
