@@ -20,10 +20,12 @@ describe('pooled connections (real Postgres)', () => {
     const ended = await withPooledClient(pool, async (client) => {
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const pid = rows[0]!.pid;
+      // Listening before the termination: the connection may end before that call returns.
+      const endedByServer = new Promise((resolve) => client.once('end', resolve));
       await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
       // Idle until the connection has ended. The server's goodbye came first as an error event,
       // with no statement running to take it: unhandled, it would have ended this process.
-      await new Promise((resolve) => client.once('end', resolve));
+      await endedByServer;
       return pid;
     });
     const [next] = await prepared(pool).query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

@@ -16,7 +16,12 @@ async function nameTaken(sql: SqlExecutor, name: string, libraryId: string): Pro
 /** `ItemModel` and the committed file list of every item (contract §3.4, §5.1). */
 export const libraryItemViewProjection: InlineProjection = {
   name: 'library_item_view',
-  eventTypes: ['LibraryItemCreated', 'LibraryItemDeleted', 'LibraryItemContentCommitted'],
+  eventTypes: [
+    'LibraryItemCreated',
+    'LibraryItemDeleted',
+    'LibraryItemContentCommitted',
+    'LibraryItemContentCopied',
+  ],
   changesOf(recorded: RecordedEvent): RowChange[] {
     const event = { type: recorded.type, data: recorded.data } as LibraryItemEvent;
     const version = recorded.streamVersion;
@@ -57,7 +62,8 @@ export const libraryItemViewProjection: InlineProjection = {
             where: { table: LIBRARY_ITEM_FILES, match: { item_id: event.data.itemId } },
           },
         ];
-      case 'LibraryItemContentCommitted': {
+      case 'LibraryItemContentCommitted':
+      case 'LibraryItemContentCopied': {
         const { itemId, files, contentVersion, committedAt } = event.data;
         // A replay of an older commit updates no item row and so touches no file either.
         const olderItem = { table: LIBRARY_ITEMS, match: { id: itemId }, olderThan: version };

@@ -1,3 +1,4 @@
+export * from './commands/copy-library-item.command';
 export * from './commands/create-library-item.command';
 export * from './commands/create-local-library.command';
 export * from './commands/create-update-session.command';

@@ -8,6 +8,7 @@ import { DeciderCommandRunner, PostgresEventStore } from '@cls/event-store';
 import { Metrics } from '@cls/observability';
 import { INLINE_PROJECTIONS } from '@cls/projections';
 
+import { CopyLibraryItemHandler } from './commands/copy-library-item.command';
 import { CreateLibraryItemHandler } from './commands/create-library-item.command';
 import { CreateLocalLibraryHandler } from './commands/create-local-library.command';
 import { CreateDownloadSessionHandler } from './commands/create-download-session.command';
@@ -63,6 +64,7 @@ const COMMAND_HANDLERS = [
   CreateLocalLibraryHandler,
   DeleteLocalLibraryHandler,
   CreateLibraryItemHandler,
+  CopyLibraryItemHandler,
   DeleteLibraryItemHandler,
   CreateUpdateSessionHandler,
   OperateUpdateSessionHandler,

@@ -165,6 +165,23 @@ export class ContentLibraryDriver {
       : this.http.request('GET', `/api/content/library/item?library_id=${libraryId}`);
   }
 
+  /** Item `copy`: on the source item (`id:` on /rest), the new item's model as the body. */
+  copyItem(sourceId: string, spec: Json, clientToken?: string): Promise<HttpResult> {
+    if (this.style === 'rest') {
+      return this.http.request('POST', `${this.rest}/library/item/id:${sourceId}?~action=copy`, {
+        body: {
+          destination_create_spec: spec,
+          ...(clientToken ? { client_token: clientToken } : {}),
+        },
+      });
+    }
+    return this.http.request(
+      'POST',
+      `/api/content/library/item/${sourceId}?action=copy${clientToken ? `&client_token=${clientToken}` : ''}`,
+      { body: spec },
+    );
+  }
+
   deleteItem(id: string): Promise<HttpResult> {
     return this.style === 'rest'
       ? this.http.request('DELETE', `${this.rest}/library/item/id:${id}`)

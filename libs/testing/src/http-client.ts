@@ -13,10 +13,15 @@ let checker: ContractChecker | undefined;
 /** Our own extensions (users, datastores) have no VMware shape to check against. */
 const EXTENSIONS = ['/api/cls/', '/api/vcenter/', '/rest/vcenter/'];
 
-function isContractPath(path: string): boolean {
+/** vCenter operations served beyond the contract's Swagger subset: item `copy`. */
+const BEYOND_THE_SUBSET = /[?&]~?action=copy(&|$)/;
+
+function isContractPath(url: URL): boolean {
+  const path = url.pathname;
   return (
     (path.startsWith('/api/') || path.startsWith('/rest/')) &&
-    !EXTENSIONS.some((prefix) => path.startsWith(prefix))
+    !EXTENSIONS.some((prefix) => path.startsWith(prefix)) &&
+    !BEYOND_THE_SUBSET.test(url.search)
   );
 }
 
@@ -71,7 +76,7 @@ export class HttpClient {
         `${method} ${url.pathname} → ${response.status} answered JSON as ${type ?? 'no content type'}, not exactly application/json`,
       );
     }
-    if (this.options.contract !== false && isContractPath(url.pathname)) {
+    if (this.options.contract !== false && isContractPath(url)) {
       const problems = (checker ??= new ContractChecker()).check(
         method,
         url,

@@ -6,6 +6,7 @@ import { invalidArgument } from '@cls/domain';
 import { allowActions, Ctx, parseBody } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
+  CopyLibraryItemCommand,
   CreateLibraryItemCommand,
   DeleteLibraryItemCommand,
   LibraryItemQueries,
@@ -13,6 +14,8 @@ import {
 
 import { ClientToken } from './client-token';
 import {
+  copyInputFrom,
+  copySpecInput,
   itemFindSpecFrom,
   itemFindSpecInput,
   itemInputFrom,
@@ -49,6 +52,23 @@ export class ApiLibraryItemController {
     const model = parseBody(itemModelInput, body);
     return this.commands.execute(
       new CreateLibraryItemCommand(context, itemInputFrom(model, clientToken)),
+    );
+  }
+
+  /** `?action=copy`: a new item holding this one's committed content; 201 with its id. */
+  @Post(':id')
+  @HttpCode(201)
+  copy(
+    @Ctx() context: RequestContext,
+    @Param('id') id: string,
+    @Query('action') action: string | undefined,
+    @ClientToken() clientToken: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
+    allowActions(action, ['copy']);
+    const spec = parseBody(copySpecInput, body);
+    return this.commands.execute(
+      new CopyLibraryItemCommand(context, copyInputFrom(id, spec, clientToken)),
     );
   }
 

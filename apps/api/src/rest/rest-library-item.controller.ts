@@ -16,12 +16,15 @@ import { invalidArgument } from '@cls/domain';
 import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 import {
+  CopyLibraryItemCommand,
   CreateLibraryItemCommand,
   DeleteLibraryItemCommand,
   LibraryItemQueries,
 } from '@cls/sessions';
 
 import {
+  copyInputFrom,
+  copySpecInput,
   itemFindSpecFrom,
   itemFindSpecInput,
   itemInputFrom,
@@ -35,6 +38,12 @@ const createBody = z.strictObject({
 });
 
 const findBody = z.strictObject({ spec: itemFindSpecInput });
+const copyBody = z.strictObject({
+  client_token: z.string().optional(),
+  destination_create_spec: copySpecInput,
+});
+/** `copy` on the collection names its source in the body. */
+const collectionCopyBody = copyBody.extend({ source_library_item_id: z.string() });
 
 /** `com.vmware.content.library.Item` in the `/rest` style (§3.4). */
 @Controller('rest/com/vmware/content/library/item')
@@ -53,14 +62,44 @@ export class RestLibraryItemController {
     @Query('~action') action: string | undefined,
     @Body() body: unknown,
   ): Promise<string | string[]> {
-    allowActions(action, [undefined, 'create', 'find']);
+    allowActions(action, [undefined, 'create', 'find', 'copy']);
     if (action === 'find') {
       const { spec } = parseBody(findBody, body);
       return this.items.findIds(context.caller, itemFindSpecFrom(spec));
     }
+    if (action === 'copy') {
+      const copy = parseBody(collectionCopyBody, body);
+      return this.copy(context, copy.source_library_item_id, copy);
+    }
     const { create_spec, client_token } = parseBody(createBody, body);
     return this.commands.execute(
       new CreateLibraryItemCommand(context, itemInputFrom(create_spec, client_token)),
+    );
+  }
+
+  /** `~action=copy` on an item: a new item holding its committed content. */
+  @Post(':ref')
+  @HttpCode(200)
+  copyItem(
+    @Ctx() context: RequestContext,
+    @Param('ref') ref: string,
+    @Query('~action') action: string | undefined,
+    @Body() body: unknown,
+  ): Promise<string> {
+    allowActions(action, ['copy']);
+    return this.copy(context, restId(ref), parseBody(copyBody, body));
+  }
+
+  private copy(
+    context: RequestContext,
+    sourceItemId: string,
+    { client_token, destination_create_spec }: z.output<typeof copyBody>,
+  ): Promise<string> {
+    return this.commands.execute(
+      new CopyLibraryItemCommand(
+        context,
+        copyInputFrom(sourceItemId, destination_create_spec, client_token),
+      ),
     );
   }
 

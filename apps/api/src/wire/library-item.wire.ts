@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-import type { CreateLibraryItemInput, LibraryItemFindSpec, LibraryItemView } from '@cls/sessions';
+import type {
+  CopyLibraryItemInput,
+  CreateLibraryItemInput,
+  LibraryItemFindSpec,
+  LibraryItemView,
+} from '@cls/sessions';
 
 import { dateTimeToWire } from './time.wire';
 
@@ -72,5 +77,23 @@ export function itemFindSpecFrom(spec: z.output<typeof itemFindSpecInput>): Libr
     ...(spec.source_id === undefined ? {} : { sourceId: spec.source_id }),
     ...(spec.type === undefined ? {} : { type: spec.type }),
     ...(spec.cached === undefined ? {} : { cached: spec.cached }),
+  };
+}
+
+/** `copy`'s `destination_create_spec`: an `ItemModel` whose name defaults to the source's. */
+export const copySpecInput = itemModelInput.extend({ name: z.string().optional() });
+
+export function copyInputFrom(
+  sourceItemId: string,
+  spec: z.output<typeof copySpecInput>,
+  clientToken: string | undefined,
+): CopyLibraryItemInput {
+  return {
+    sourceItemId,
+    libraryId: spec.library_id,
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    ...(spec.type === undefined ? {} : { type: spec.type }),
+    ...(clientToken === undefined ? {} : { clientToken }),
   };
 }

@@ -1,5 +1,5 @@
 import type { LibraryItemDeletionReason } from './library-item.events';
-import type { Digests } from '../content/content.types';
+import type { Digests, StoredFile } from '../content/content.types';
 
 /** What the application layer looked up about the target library before deciding. */
 export interface LibraryFacts {
@@ -46,4 +46,18 @@ export interface CommitLibraryItemContent {
   readonly now: string;
 }
 
-export type LibraryItemCommand = CreateLibraryItem | DeleteLibraryItem | CommitLibraryItemContent;
+/**
+ * A new item holding another item's committed content: the create's facts, and the source's files
+ * already stored (linked or copied) under the new item's storage keys.
+ */
+export interface CopyLibraryItem extends Omit<CreateLibraryItem, 'type'> {
+  readonly type: 'CopyLibraryItem';
+  readonly source: {
+    readonly itemId: string;
+    readonly contentVersion: number;
+    readonly files: readonly StoredFile[];
+  };
+}
+
+export type LibraryItemCommand =
+  CreateLibraryItem | CopyLibraryItem | DeleteLibraryItem | CommitLibraryItemContent;

@@ -1,5 +1,6 @@
 import type {
   CommitLibraryItemContent,
+  CopyLibraryItem,
   CreateLibraryItem,
   DeleteLibraryItem,
   LibraryItemCommand,
@@ -7,7 +8,11 @@ import type {
 import type { StoredFile } from '../content/content.types';
 import type { LibraryItemEvent } from './library-item.events';
 import type { LibraryItemState } from './library-item.state';
-import { evolveLibraryItem, initialLibraryItemState } from './library-item.state';
+import {
+  EMPTY_CONTENT_VERSION,
+  evolveLibraryItem,
+  initialLibraryItemState,
+} from './library-item.state';
 import { assertNever } from '../shared/assert-never';
 import type { Decider } from '../shared/decider';
 import { AlreadyExists, invalidArgument, notFound } from '../shared/errors';
@@ -72,6 +77,26 @@ function create(command: CreateLibraryItem, state: LibraryItemState): LibraryIte
   ];
 }
 
+/** The copy's item, created with the source's committed files as its first content. */
+function copy(command: CopyLibraryItem, state: LibraryItemState): LibraryItemEvent[] {
+  const created = create({ ...command, type: 'CreateLibraryItem' }, state);
+  if (created.length === 0) return [];
+  return [
+    ...created,
+    {
+      type: 'LibraryItemContentCopied',
+      data: {
+        itemId: command.itemId,
+        sourceItemId: command.source.itemId,
+        sourceContentVersion: command.source.contentVersion,
+        contentVersion: EMPTY_CONTENT_VERSION + 1,
+        files: command.source.files,
+        committedAt: command.now,
+      },
+    },
+  ];
+}
+
 function remove(command: DeleteLibraryItem, state: LibraryItemState): LibraryItemEvent[] {
   if (state.status !== 'LIVE') throw notFound('library_item', command.itemId);
   return [
@@ -122,6 +147,8 @@ export const libraryItemDecider: Decider<LibraryItemState, LibraryItemCommand, L
     switch (command.type) {
       case 'CreateLibraryItem':
         return create(command, state);
+      case 'CopyLibraryItem':
+        return copy(command, state);
       case 'DeleteLibraryItem':
         return remove(command, state);
       case 'CommitLibraryItemContent':

@@ -1,4 +1,10 @@
-import type { CreateLibraryItem, LibraryFacts, LibraryItemCommand } from '@cls/domain';
+import type {
+  CopyLibraryItem,
+  CreateLibraryItem,
+  LibraryFacts,
+  LibraryItemCommand,
+  LibraryItemContentCopied,
+} from '@cls/domain';
 import { ITEM_DESCRIPTION_MAX, ITEM_NAME_MAX, libraryItemDecider } from '@cls/domain';
 import {
   deciderSpecification,
@@ -8,6 +14,7 @@ import {
   LIBRARY_NAME,
   libraryItemCreated,
   libraryItemDeleted,
+  storedFile,
   T0,
 } from '@cls/testing';
 
@@ -131,6 +138,64 @@ describe('library item decider (contract §3.4)', () => {
       spec
         .given([libraryItemCreated({ clientToken: TOKEN }), libraryItemDeleted()])
         .when(create({ clientToken: TOKEN }))
+        .thenThrows('ALREADY_EXISTS');
+    });
+  });
+
+  describe('copy', () => {
+    const SOURCE_ID = '7d1c9a2e-3b4f-4c5d-8e6f-0a1b2c3d4e5f';
+    const files = [storedFile({ name: 'disk.vmdk' }), storedFile({ name: 'tiny.ovf' })];
+    const copy = (overrides: Partial<CopyLibraryItem> = {}): LibraryItemCommand => ({
+      type: 'CopyLibraryItem',
+      itemId: ITEM_ID,
+      library,
+      name: ITEM_NAME,
+      description: '',
+      itemType: 'ovf',
+      now: T0,
+      source: { itemId: SOURCE_ID, contentVersion: 4, files },
+      ...overrides,
+    });
+    const copied: LibraryItemContentCopied = {
+      type: 'LibraryItemContentCopied',
+      data: {
+        itemId: ITEM_ID,
+        sourceItemId: SOURCE_ID,
+        sourceContentVersion: 4,
+        contentVersion: 2,
+        files,
+        committedAt: T0,
+      },
+    };
+
+    it('creates the item with the source content as its first commit (content version 2)', () => {
+      spec
+        .given([])
+        .when(copy())
+        .then([libraryItemCreated({ itemType: 'ovf' }), copied]);
+    });
+
+    it('a copy of an item without content still starts a history of its own', () => {
+      spec
+        .given([])
+        .when(copy({ source: { itemId: SOURCE_ID, contentVersion: 1, files: [] } }))
+        .then([
+          libraryItemCreated({ itemType: 'ovf' }),
+          { ...copied, data: { ...copied.data, sourceContentVersion: 1, files: [] } },
+        ]);
+    });
+
+    it('a retried copy with the same client token finds its item: nothing to do', () => {
+      spec
+        .given([libraryItemCreated({ clientToken: TOKEN }), copied])
+        .when(copy({ clientToken: TOKEN }))
+        .then([]);
+    });
+
+    it('refuses a name taken in the destination library, like a create', () => {
+      spec
+        .given([])
+        .when(copy({ library: { ...library, itemNamedAlike: SOURCE_ID } }))
         .thenThrows('ALREADY_EXISTS');
     });
   });

@@ -38,5 +38,21 @@ export type LibraryItemContentCommitted = DomainEvent<
   }
 >;
 
+/**
+ * The item was made as a copy: its first content is the source's committed files at
+ * `sourceContentVersion`, stored under this item's own keys.
+ */
+export type LibraryItemContentCopied = DomainEvent<
+  'LibraryItemContentCopied',
+  {
+    readonly itemId: string;
+    readonly sourceItemId: string;
+    readonly sourceContentVersion: number;
+    readonly contentVersion: number;
+    readonly files: readonly StoredFile[];
+    readonly committedAt: string;
+  }
+>;
+
 export type LibraryItemEvent =
-  LibraryItemCreated | LibraryItemDeleted | LibraryItemContentCommitted;
+  LibraryItemCreated | LibraryItemDeleted | LibraryItemContentCommitted | LibraryItemContentCopied;

@@ -25,6 +25,9 @@ export function libraryItemReactions(event: LibraryItemEvent, eventId: string): 
         : [];
     case 'LibraryItemDeleted':
       return [collectGarbageOf(event.data.itemId, eventId)];
+    // A copy is its item's first content: nothing it replaced was stored.
+    case 'LibraryItemContentCopied':
+      return [];
     default:
       return [];
   }

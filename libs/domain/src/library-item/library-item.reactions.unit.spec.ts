@@ -38,6 +38,21 @@ describe('garbage collection reactions (issue 5 §4)', () => {
     expect(libraryItemReactions(commit(2), EVENT_ID)).toEqual([]);
   });
 
+  it("does nothing after a copy: it is the new item's first content", () => {
+    const copied: LibraryItemEvent = {
+      type: 'LibraryItemContentCopied',
+      data: {
+        itemId: ITEM_ID,
+        sourceItemId: LIBRARY_ID,
+        sourceContentVersion: 5,
+        contentVersion: 2,
+        files: [],
+        committedAt: T0,
+      },
+    };
+    expect(libraryItemReactions(copied, EVENT_ID)).toEqual([]);
+  });
+
   it('does nothing when an item is created', () => {
     const created: LibraryItemEvent = {
       type: 'LibraryItemCreated',

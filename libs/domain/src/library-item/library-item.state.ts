@@ -41,6 +41,7 @@ export function evolveLibraryItem(
     case 'LibraryItemDeleted':
       return { status: 'DELETED', itemId: event.data.itemId, libraryId: event.data.libraryId };
     case 'LibraryItemContentCommitted':
+    case 'LibraryItemContentCopied':
       return state.status === 'LIVE'
         ? { ...state, contentVersion: event.data.contentVersion, files: event.data.files }
         : state;

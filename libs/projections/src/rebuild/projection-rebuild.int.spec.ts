@@ -93,6 +93,30 @@ class Traffic {
     return itemId;
   }
 
+  /** A copy of an item's content (the files as if linked under the copy's keys). */
+  async copyItem(libraryId: string, sourceItemId: string): Promise<string> {
+    const itemId = randomUUID();
+    await this.runner.execute(
+      libraryItemDecider,
+      itemId,
+      {
+        type: 'CopyLibraryItem',
+        itemId,
+        library: { id: libraryId, name: 'library' },
+        name: `copy-${itemId}`,
+        description: 'a copy',
+        now: this.now(),
+        source: {
+          itemId: sourceItemId,
+          contentVersion: 2,
+          files: [storedFile({ name: 'disk.iso', storageKey: `${itemId}/disk.iso` })],
+        },
+      },
+      metadata,
+    );
+    return itemId;
+  }
+
   async deleteItem(itemId: string): Promise<void> {
     await this.runner.execute(
       libraryItemDecider,
@@ -348,6 +372,7 @@ class Traffic {
     await this.downloadSession(libraryId, first, 'CancelAndPurge');
     await this.endSession(await this.uploadSession(libraryId, first), 'CancelAndDelete');
     await this.ovfSession(libraryId, await this.item(libraryId));
+    await this.copyItem(libraryId, first);
     await this.deleteItem(third);
     await this.item(libraryId, 'reused-name');
     await this.deleteLibrary(await this.library());

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,6 +114,23 @@ export class ContentStorage {
     await copyFile(staged, partial);
     await rename(partial, stored);
     await rm(staged, { force: true });
+  }
+
+  /**
+   * Gives a stored file a second name (a copied item's), sharing its bytes: a hard link, or a copy
+   * where the two are on different file systems. Safe to repeat: a retried copy finds it there.
+   */
+  async linkStored(stored: string, copy: string): Promise<void> {
+    await mkdir(dirname(copy), { recursive: true });
+    const linked = await link(stored, copy).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error,
+    );
+    if (linked === undefined || linked.code === 'EEXIST') return;
+    if (linked.code !== 'EXDEV') throw linked;
+    const partial = `${copy}${PARTIAL_SUFFIX}`;
+    await copyFile(stored, partial);
+    await rename(partial, copy);
   }
 
   /**

@@ -34,6 +34,7 @@ export function createEventTypeRegistry(): EventTypeRegistry {
     .register('UpdateSessionFileTransferFailed')
     .register('UpdateSessionArchiveUnpacked')
     .register('LibraryItemContentCommitted')
+    .register('LibraryItemContentCopied')
     .register('DownloadSessionCreated')
     .register('DownloadSessionKeptAlive')
     .register('DownloadSessionFilePrepared')
