@@ -21,6 +21,13 @@ module.exports = {
       to: { path: '^apps/api' },
     },
     {
+      name: 'soap-facade-stands-alone',
+      comment: 'The SOAP façade reaches the engine only through the ports the API gives it.',
+      severity: 'error',
+      from: { path: '^libs/soap' },
+      to: { path: '^(libs/(?!soap/)|apps/)' },
+    },
+    {
       name: 'testing-only-in-specs',
       severity: 'error',
       from: { path: '^(apps|libs)/', pathNot: ['\\.spec\\.ts$', '^libs/testing/'] },

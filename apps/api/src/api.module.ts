@@ -33,6 +33,8 @@ import { RestDownloadSessionController } from './rest/rest-download-session.cont
 import { RestUpdateSessionController } from './rest/rest-update-session.controller';
 
 /** HTTP in, commands and views out: both REST styles over the same application layer. */
+import { SdkController } from './soap/sdk.controller';
+
 @Module({
   imports: [SessionsModule, QueuesModule],
   controllers: [
@@ -60,6 +62,7 @@ import { RestUpdateSessionController } from './rest/rest-update-session.controll
     UsersController,
     EventHistoryController,
     LiveProgressController,
+    SdkController,
   ],
   providers: [
     LoginService,

@@ -7,13 +7,17 @@ export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Routes whose body is file bytes: never parsed, never buffered, left to the handler as a stream. */
 export const STREAMED_BODY_PREFIX = '/cls/data/';
 
+/** The vim25 SOAP endpoint: its body is XML, handed over as text. */
+export const SOAP_PATH = '/sdk';
+
 function invalidRequest(id: string, text: string): InvalidRequest {
   return new InvalidRequest(message(id, text, [text]));
 }
 
 /**
- * Every API body is JSON whatever its declared content type (curl's default is form-encoded); an
- * empty body is "no body" (keep-alive without progress). Malformed JSON and bodies over 1 MiB are
+ * Every API body is JSON whatever its declared content type (curl's default is form-encoded),
+ * but `/sdk`'s, which is SOAP XML and stays text; an empty body is "no body" (keep-alive without
+ * progress). Malformed JSON and bodies over 1 MiB are
  * `invalid_request`. Data-plane bodies pass through untouched.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
@@ -45,6 +49,10 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     payload.on('end', () => {
       if (length > JSON_BODY_LIMIT_BYTES) return;
       const text = Buffer.concat(chunks).toString('utf8');
+      if (request.url === SOAP_PATH || request.url.startsWith(`${SOAP_PATH}?`)) {
+        done(null, text);
+        return;
+      }
       if (text.trim() === '') {
         done(null, undefined);
         return;

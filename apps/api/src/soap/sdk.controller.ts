@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+
+import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { LoginSessions, UserDirectory } from '@cls/access';
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
+import { Public } from '@cls/http';
+import { Clock } from '@cls/sessions';
+import type { SoapLogin, SoapLogins } from '@cls/soap';
+import { VimFault, VimService, soapFault } from '@cls/soap';
+
+/** The vim25 session cookie (govmomi sends it back on every SOAP call). */
+export const SOAP_SESSION_COOKIE = 'vmware_soap_session';
+
+const SERVICE_VERSION = '7.0.0';
+
+/** An id for `about.instanceUuid` that stays the same for one deployment (its database). */
+function instanceUuidOf(databaseUrl: string): string {
+  const hex = createHash('sha256').update(`cls-engine:${databaseUrl}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * `/sdk`: the vim25 SOAP façade (`@cls/soap`) over the REST login's users and sessions, so a
+ * client that logs in over SOAP (govc) holds a token the REST API takes too. Answers are SOAP
+ * envelopes and faults, never JSON.
+ */
+@Controller('sdk')
+@Public()
+export class SdkController {
+  private readonly logger = new Logger('sdk');
+  private readonly vim: VimService;
+
+  constructor(
+    users: UserDirectory,
+    logins: LoginSessions,
+    clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const soapLogin = (login: {
+      tokenHash: string;
+      info: { user: string; createdTime: Date; lastAccessedTime: Date };
+    }): SoapLogin => ({
+      user: login.info.user,
+      key: login.tokenHash,
+      loginTime: login.info.createdTime,
+      lastActiveTime: login.info.lastAccessedTime,
+    });
+    const adapter: SoapLogins = {
+      async login(user, password) {
+        if (!(await users.verifyCredentials(user, password))) return undefined;
+        const token = await logins.open(user, clock.now());
+        return { token, login: soapLogin(await logins.resolve(token, clock.now())) };
+      },
+      async resolve(token) {
+        // An unknown or ended token is no login: the façade answers NotAuthenticated.
+        const login = await logins.resolve(token, clock.now()).catch(() => undefined);
+        return login && soapLogin(login);
+      },
+      async logout(token) {
+        const login = await logins.resolve(token, clock.now());
+        await logins.close(login.tokenHash);
+      },
+    };
+    this.vim = new VimService(
+      adapter,
+      { instanceUuid: instanceUuidOf(config.databaseUrl), version: SERVICE_VERSION },
+      () => clock.now(),
+    );
+  }
+
+  @Post()
+  async call(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // vCenter quotes the cookie's value; a client may send it back quoted (curl) or not (Go).
+    const token = (request.cookies as Record<string, string | undefined> | undefined)?.[
+      SOAP_SESSION_COOKIE
+    ]?.replace(/^"(.*)"$/, '$1');
+    const answer = await this.vim.answer(request.body, token).catch((error: unknown) => {
+      // The service itself failed (its database, say): still an envelope the client can read.
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      return { status: 500 as const, body: soapFault(VimFault.systemError()) };
+    });
+    if ('sessionCookie' in answer && answer.sessionCookie !== undefined) {
+      const secure = request.protocol === 'https' ? '; Secure' : '';
+      void reply.header(
+        'set-cookie',
+        answer.sessionCookie === null
+          ? `${SOAP_SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0${secure}`
+          : `${SOAP_SESSION_COOKIE}="${answer.sessionCookie}"; Path=/; HttpOnly${secure}`,
+      );
+    }
+    await reply.code(answer.status).type('text/xml; charset=utf-8').send(answer.body);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './soap-envelope';
+export * from './vim-faults';
+export * from './vim-service';
