@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -137,6 +137,52 @@ describe('vim25 SOAP at /sdk', () => {
 
     await govc(['library.rm', `${library}/photon`], home);
     expect((await govc(['library.ls', `${library}/*`], home)).trim()).toBe(`/${library}/copied`);
+  });
+
+  it('govc imports an OVF folder with its manifest and an OVA, and exports them byte-exact', async () => {
+    const library = `soap-ovf-${Date.now()}`;
+    const created = await deployment.alice.request('POST', '/api/content/local-library', {
+      body: {
+        name: library,
+        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
+    const folder = join(home, 'tiny');
+    mkdirSync(folder);
+    const disk = randomBytes(70_000);
+    const descriptor = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+  <References><File ovf:href="disk1.vmdk" ovf:id="file1"/></References>
+  <VirtualSystem ovf:id="vm"/>
+</Envelope>
+`);
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(folder, 'tiny.ovf'), descriptor);
+    writeFileSync(join(folder, 'disk1.vmdk'), disk);
+    writeFileSync(
+      join(folder, 'tiny.mf'),
+      `SHA256(tiny.ovf)= ${sha256(descriptor)}\nSHA256(disk1.vmdk)= ${sha256(disk)}\n`,
+    );
+    await run('tar', [
+      '-cf',
+      join(home, 'tiny.ova'),
+      '-C',
+      folder,
+      'tiny.ovf',
+      'tiny.mf',
+      'disk1.vmdk',
+    ]);
+
+    await govc(['library.import', '-m', library, join(folder, 'tiny.ovf')], home);
+    await govc(['library.import', '-m', '-n', 'tinyova', library, join(home, 'tiny.ova')], home);
+    for (const item of ['tiny', 'tinyova']) {
+      const out = mkdtempSync(join(tmpdir(), 'cls-govc-out-'));
+      await govc(['library.export', `${library}/${item}`, `${out}/`], home);
+      expect(readFileSync(join(out, 'disk1.vmdk')).equals(disk)).toBe(true);
+      expect(readFileSync(join(out, 'tiny.ovf')).equals(descriptor)).toBe(true);
+    }
   });
 
   it('wrong credentials are an InvalidLogin fault; no login is NotAuthenticated', async () => {
