@@ -45,6 +45,16 @@ async function govc(
   return stdout;
 }
 
+/** A library on datastore-1, created over REST (govc's `library.create -ds` needs the inventory). */
+async function newLibrary(prefix: string): Promise<string> {
+  const name = `${prefix}-${Date.now()}`;
+  const created = await deployment.alice.request('POST', '/api/content/local-library', {
+    body: { name, storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }] },
+  });
+  expect(created.status).toBe(201);
+  return name;
+}
+
 const envelope = (call: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>${call}</Body></Envelope>`;
 
@@ -92,23 +102,12 @@ describe('vim25 SOAP at /sdk', () => {
   });
 
   it('govc library.ls logs in over SOAP, then REST, and lists the libraries', async () => {
-    const name = `soap-${Date.now()}`;
-    const created = await deployment.alice.request('POST', '/api/content/local-library', {
-      body: { name, storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }] },
-    });
-    expect(created.status).toBe(201);
+    const name = await newLibrary('soap-ls');
     expect((await govc(['library.ls'])).split('\n')).toContain(`/${name}`);
   });
 
   it('govc, by name and with its saved login: import, info, export byte-exact, cp, session.ls, rm', async () => {
-    const library = `soap-${Date.now()}`;
-    const created = await deployment.alice.request('POST', '/api/content/local-library', {
-      body: {
-        name: library,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      },
-    });
-    expect(created.status).toBe(201);
+    const library = await newLibrary('soap');
     const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
     const iso = join(home, 'photon.iso');
     const bytes = randomBytes(4 * 1024 * 1024);
@@ -140,14 +139,7 @@ describe('vim25 SOAP at /sdk', () => {
   });
 
   it('govc imports an OVF folder with its manifest and an OVA, and exports them byte-exact', async () => {
-    const library = `soap-ovf-${Date.now()}`;
-    const created = await deployment.alice.request('POST', '/api/content/local-library', {
-      body: {
-        name: library,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      },
-    });
-    expect(created.status).toBe(201);
+    const library = await newLibrary('soap-ovf');
     const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
     const folder = join(home, 'tiny');
     mkdirSync(folder);

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
-import { requirePrivilege } from '@cls/access';
 import type { StoredFile } from '@cls/domain';
-import { libraryDecider, libraryItemDecider, notFound } from '@cls/domain';
+import { libraryItemDecider, notFound } from '@cls/domain';
 import { DeciderCommandRunner, PostgresEventStore, streamIdOf } from '@cls/event-store';
 
 import { ContentStorage } from '../content/content-storage';
@@ -14,9 +12,9 @@ import { LibraryFolders } from '../content/library-folders';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
 import { Clock } from '../shared/clock';
-import { idFromClientToken, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
+import { placeNewItem, relyOnLiveLibrary } from './new-item-placement';
 
 /** Item `copy`: the new item's model (its library, and what it changes of the source's). */
 export interface CopyLibraryItemInput {
@@ -59,42 +57,29 @@ export class CopyLibraryItemHandler implements ICommandHandler<CopyLibraryItemCo
 
   async execute({ context, input }: CopyLibraryItemCommand): Promise<string> {
     const source = await this.items.get(context.caller, input.sourceItemId);
-    const library = await this.libraries.find(input.libraryId);
-    if (!library) throw notFound('library', input.libraryId);
-    requirePrivilege(context.caller, 'ContentLibrary.AddLibraryItem', {
-      kind: 'library',
-      id: library.id,
-    });
-    const clientToken = requireUuidToken(input.clientToken);
-    const itemId =
-      clientToken === undefined
-        ? randomUUID()
-        : idFromClientToken('library_item', context.caller.user, clientToken);
     const name = input.name ?? source.name;
+    const placement = await placeNewItem(
+      context.caller,
+      { libraries: this.libraries, items: this.items },
+      input.libraryId,
+      name,
+      input.clientToken,
+    );
+    const { itemId, library } = placement;
     const copied = await this.copyFiles(source.id, source.libraryId, library.id, itemId);
-    const itemNamedAlike = await this.items.idNamed(library.id, name);
+    const itemType = input.type ?? source.type;
     try {
       await this.runner.transact(
         async (scope) => {
-          // Relied on, like a create: a library delete must see this item, or it its deletion.
-          const { state: target } = await scope.rely(libraryDecider, library.id);
-          if (target.status !== 'LIVE') throw notFound('library', library.id);
+          await relyOnLiveLibrary(scope, library.id);
           await scope.decide(libraryItemDecider, itemId, {
             type: 'CopyLibraryItem',
             itemId,
-            library: {
-              id: library.id,
-              name: library.name,
-              ...(itemNamedAlike === undefined || itemNamedAlike === itemId
-                ? {}
-                : { itemNamedAlike }),
-            },
+            library,
             name,
             description: input.description ?? source.description,
-            ...((input.type ?? source.type) === undefined
-              ? {}
-              : { itemType: input.type ?? source.type }),
-            ...(clientToken === undefined ? {} : { clientToken }),
+            ...(itemType === undefined ? {} : { itemType }),
+            ...(placement.clientToken === undefined ? {} : { clientToken: placement.clientToken }),
             now: this.clock.now().toISOString(),
             source: copied,
           });

@@ -1,18 +1,15 @@
-import { randomUUID } from 'node:crypto';
-
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
 
-import { requirePrivilege } from '@cls/access';
-import { libraryDecider, libraryItemDecider, notFound } from '@cls/domain';
+import { libraryItemDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { Clock } from '../shared/clock';
-import { idFromClientToken, requireUuidToken } from '../shared/client-token';
 import type { RequestContext } from '../shared/request-context';
 import { metadataFor } from '../shared/request-context';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
+import { placeNewItem, relyOnLiveLibrary } from './new-item-placement';
 
 export interface CreateLibraryItemInput {
   readonly libraryId: string;
@@ -41,43 +38,29 @@ export class CreateLibraryItemHandler implements ICommandHandler<CreateLibraryIt
   ) {}
 
   async execute({ context, input }: CreateLibraryItemCommand): Promise<string> {
-    const library = await this.libraries.find(input.libraryId);
-    if (!library) throw notFound('library', input.libraryId);
-    requirePrivilege(context.caller, 'ContentLibrary.AddLibraryItem', {
-      kind: 'library',
-      id: library.id,
-    });
-    const clientToken = requireUuidToken(input.clientToken);
-    // A retried import with the same token lands on the same stream and finds its own item.
-    const itemId =
-      clientToken === undefined
-        ? randomUUID()
-        : idFromClientToken('library_item', context.caller.user, clientToken);
-    const itemNamedAlike = await this.items.idNamed(library.id, input.name);
+    const placement = await placeNewItem(
+      context.caller,
+      { libraries: this.libraries, items: this.items },
+      input.libraryId,
+      input.name,
+      input.clientToken,
+    );
     await this.runner.transact(
       async (scope) => {
-        // Relied on, not written: a library delete must see this item, or this create its deletion.
-        const { state: current } = await scope.rely(libraryDecider, library.id);
-        if (current.status !== 'LIVE') throw notFound('library', library.id);
-        await scope.decide(libraryItemDecider, itemId, {
+        await relyOnLiveLibrary(scope, placement.library.id);
+        await scope.decide(libraryItemDecider, placement.itemId, {
           type: 'CreateLibraryItem',
-          itemId,
-          library: {
-            id: library.id,
-            name: library.name,
-            ...(itemNamedAlike === undefined || itemNamedAlike === itemId
-              ? {}
-              : { itemNamedAlike }),
-          },
+          itemId: placement.itemId,
+          library: placement.library,
           name: input.name,
           description: input.description ?? '',
           ...(input.type === undefined ? {} : { itemType: input.type }),
-          ...(clientToken === undefined ? {} : { clientToken }),
+          ...(placement.clientToken === undefined ? {} : { clientToken: placement.clientToken }),
           now: this.clock.now().toISOString(),
         });
       },
       metadataFor(context, 'CreateLibraryItem'),
     );
-    return itemId;
+    return placement.itemId;
   }
 }
