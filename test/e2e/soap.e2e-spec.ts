@@ -106,7 +106,7 @@ describe('vim25 SOAP at /sdk', () => {
     expect((await govc(['library.ls'])).split('\n')).toContain(`/${name}`);
   });
 
-  it('govc, by name and with its saved login: import, info, export byte-exact, cp, session.ls, rm', async () => {
+  it('govc, by name and with its saved login: import, info, export byte-exact, cp, session.ls, rm of an item and of a library', async () => {
     const library = await newLibrary('soap');
     const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
     const iso = join(home, 'photon.iso');
@@ -136,6 +136,8 @@ describe('vim25 SOAP at /sdk', () => {
 
     await govc(['library.rm', `${library}/photon`], home);
     expect((await govc(['library.ls', `${library}/*`], home)).trim()).toBe(`/${library}/copied`);
+    await govc(['library.rm', library], home);
+    expect((await govc(['library.ls'], home)).split('\n')).not.toContain(`/${library}`);
   });
 
   it('govc imports an OVF folder with its manifest and an OVA, and exports them byte-exact', async () => {
