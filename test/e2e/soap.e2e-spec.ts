@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-import { HttpClient } from '@cls/testing';
+import { HttpClient, startSourceServer } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -17,7 +17,8 @@ const GOVC = resolve(__dirname, '..', '..', '..', 'shared', 'clients', 'govc');
 let deployment: Deployment;
 
 beforeAll(async () => {
-  deployment = await startDeployment('e2e_soap');
+  // The pull step reads from a source on this machine.
+  deployment = await startDeployment('e2e_soap', { PULL_ALLOWED_NETWORKS: '127.0.0.0/8' });
 });
 
 afterAll(() => deployment?.stop());
@@ -176,6 +177,23 @@ describe('vim25 SOAP at /sdk', () => {
       await govc(['library.export', `${library}/${item}`, `${out}/`], home);
       expect(readFileSync(join(out, 'disk1.vmdk')).equals(disk)).toBe(true);
       expect(readFileSync(join(out, 'tiny.ovf')).equals(descriptor)).toBe(true);
+    }
+  });
+
+  it('govc imports by server pull (-pull) from an http source, exported byte-exact', async () => {
+    const source = await startSourceServer({ size: 3 * 1024 * 1024 });
+    try {
+      const library = await newLibrary('soap-pull');
+      const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
+      await govc(
+        ['library.import', '-pull', '-n', 'pulled', library, `${source.baseUrl}/file.bin`],
+        home,
+      );
+      const out = mkdtempSync(join(tmpdir(), 'cls-govc-out-'));
+      await govc(['library.export', `${library}/pulled`, `${out}/`], home);
+      expect(readFileSync(join(out, 'file.bin')).equals(source.bytes)).toBe(true);
+    } finally {
+      await source.close();
     }
   });
 
