@@ -43,7 +43,7 @@ module.exports = {
       slowTestThreshold: 30,
       setupFilesAfterEnv: ['<rootDir>/test/setup-timeouts.ts'],
     }),
-    // Restart the shared Postgres and Redis: run alone, after everything else (npm run test:faults).
+    // Restart their own Postgres and Redis; in band, after everything else, for their timing.
     project('faults', ['<rootDir>/test/faults/**/*.fault-spec.ts'], { slowTestThreshold: 120 }),
   ],
 };

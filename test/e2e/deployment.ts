@@ -32,13 +32,20 @@ export const ALICE_PRIVILEGES = [
   'ContentLibrary.ReadStorage',
 ];
 
-/** One database, one Redis prefix, the built API and a worker: what `npm run start:*` runs. */
+/**
+ * One database, one Redis prefix, the built API and a worker: what `npm run start:*` runs. On the
+ * machine's shared Postgres and Redis, or on `servers` of the test's own (a fault test's).
+ */
 export async function startDeployment(
   label: string,
   extraEnv: Record<string, string> = {},
+  servers?: { readonly postgres: string; readonly redis: string },
 ): Promise<Deployment> {
-  const database = await createTestDatabase(label);
-  const env = deploymentEnv(database.url, extraEnv);
+  const database = await createTestDatabase(label, servers?.postgres);
+  const env = deploymentEnv(database.url, {
+    ...(servers ? { REDIS_URL: servers.redis } : {}),
+    ...extraEnv,
+  });
   const api = await Service.api(env);
   const worker = await Service.worker(env).catch(async (error: unknown) => {
     await api.stop();
@@ -72,7 +79,7 @@ export async function startDeployment(
     bob,
     async stop() {
       await Promise.all([api.stop(), worker.stop()]);
-      await Promise.all([database.drop(), dropRedisKeys(env.REDIS_PREFIX!)]);
+      await Promise.all([database.drop(), dropRedisKeys(env.REDIS_PREFIX!, env.REDIS_URL)]);
     },
   };
 }

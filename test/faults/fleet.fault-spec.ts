@@ -2,49 +2,55 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { ServiceProcess, SourceServer } from '@cls/testing';
+import type { PrivatePostgres, PrivateRedis, ServiceProcess, SourceServer } from '@cls/testing';
 import {
   ContentLibraryDriver,
   eventually,
-  restartRedisLosingData,
   ServiceProcess as Service,
-  startPostgres,
+  startPrivatePostgres,
+  startPrivateRedis,
   startSourceServer,
-  stopPostgres,
 } from '@cls/testing';
 
 import type { Deployment } from '../e2e/deployment';
 import { startDeployment } from '../e2e/deployment';
 
 /**
- * Issue 4 §6: workers die, Redis and Postgres restart, and nothing acknowledged is lost. These
- * tests stop the machine's shared servers, so they run alone: `npm run test:faults`.
+ * Workers die, Redis and Postgres restart, and nothing acknowledged is lost. The deployment runs on
+ * a Postgres cluster and a Redis of its own, on free ports, which these tests stop and restart:
+ * the machine's shared servers are never touched. They run in band (`npm run test:faults`) for
+ * their timing, not for isolation.
  */
 jest.setTimeout(120_000);
 
 const MiB = 1024 * 1024;
 let deployment: Deployment;
+let postgres: PrivatePostgres;
+let redis: PrivateRedis;
 let source: SourceServer;
 let small: SourceServer;
 let alice: ContentLibraryDriver;
 const extraWorkers: ServiceProcess[] = [];
 
 beforeAll(async () => {
-  [source, small] = await Promise.all([
+  [source, small, postgres, redis] = await Promise.all([
     startSourceServer({ size: 200 * MiB }),
     startSourceServer({ size: 2 * MiB }),
+    startPrivatePostgres(),
+    startPrivateRedis(),
   ]);
-  deployment = await startDeployment('faults', {
-    PULL_ALLOWED_NETWORKS: '127.0.0.0/8',
-    PULL_STALL_SECONDS: '3',
-  });
+  deployment = await startDeployment(
+    'faults',
+    { PULL_ALLOWED_NETWORKS: '127.0.0.0/8', PULL_STALL_SECONDS: '3' },
+    { postgres: postgres.url, redis: redis.url },
+  );
   alice = new ContentLibraryDriver('api', deployment.alice);
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(extraWorkers.map((worker) => worker.stop()));
   await deployment?.stop();
-  await Promise.all([source?.close(), small?.close()]);
+  await Promise.all([source?.close(), small?.close(), postgres?.stop(), redis?.stop()]);
 });
 
 async function newSession(): Promise<{ item: string; session: string }> {
@@ -150,7 +156,7 @@ it('Redis restarted (losing every key) during load: every session still finishes
   for (const { session } of sessions) {
     await pullAndComplete(session, `${small.baseUrl}/slow.bin?chunk=${128 * 1024}&s=${session}`);
   }
-  await restartRedisLosingData();
+  await redis.restartEmpty();
   for (const { session } of sessions) {
     await eventually(
       () => stateOf(session),
@@ -168,14 +174,14 @@ it('Redis restarted (losing every key) during load: every session still finishes
 it('Postgres restarted: the API answers 503 meanwhile, then everything acknowledged is there', async () => {
   const { session } = await newSession();
   expect((await alice.action(session, 'keep-alive', { client_progress: 42 })).status).toBe(204);
-  await stopPostgres();
+  await postgres.halt();
   try {
     const during = await alice.getSession(session);
     expect(during.status).toBe(503);
     expect(JSON.stringify(during.body)).toContain('service_unavailable');
     expect((await fetch(`${deployment.api.baseUrl}/readyz`)).status).toBe(503);
   } finally {
-    await startPostgres();
+    await postgres.start();
   }
   const after = await eventually(
     () => alice.getSession(session),

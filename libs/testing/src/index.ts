@@ -11,7 +11,6 @@ export * from './session-file.fixtures';
 export * from './source-server';
 export * from './redis-keys';
 export * from './eventually';
-export * from './infrastructure';
 export * from './download-session.fixtures';
 export * from './event-stream-client';
 export * from './prometheus-text';

@@ -43,6 +43,9 @@ export interface PrivatePostgres {
   readonly dataDirectory: string;
   /** The postmaster: every process of the cluster is it or one of its children. */
   readonly pid: number;
+  /** Stops the server as an outage would, keeping its data; `start` brings it back on its port. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   /** Stops the cluster and deletes it. */
   stop(): Promise<void>;
 }
@@ -93,19 +96,29 @@ export async function startPrivatePostgres(
       `private Postgres did not start: ${error instanceof Error ? error.message : String(error)}\n${serverLog}`,
     );
   }
-  const pid = Number(
-    (await readFile(join(dataDirectory, 'postmaster.pid'), 'utf8')).split('\n')[0],
-  );
+  const postmaster = async (): Promise<number> =>
+    Number((await readFile(join(dataDirectory, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  let pid = await postmaster();
   let stopped: Promise<void> | undefined;
   return {
     url: `postgres://postgres@127.0.0.1:${port}`,
     port,
     dataDirectory,
-    pid,
+    get pid() {
+      return pid;
+    },
+    async halt() {
+      await pgCtl('-m', 'fast', '-w', 'stop');
+    },
+    async start() {
+      await pgCtl('-l', log, '-w', 'start');
+      pid = await postmaster();
+    },
     stop() {
-      stopped ??= pgCtl('-m', 'fast', '-w', 'stop').then(() =>
-        rm(dataDirectory, { recursive: true, force: true }),
-      );
+      // A halted server has nothing left to stop: its folder goes all the same.
+      stopped ??= pgCtl('-m', 'fast', '-w', 'stop')
+        .catch(() => undefined)
+        .then(() => rm(dataDirectory, { recursive: true, force: true }));
       return stopped;
     },
   };
@@ -116,12 +129,18 @@ export interface PrivateRedis {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
+  /** Kills the server and starts a new one on the same port: every key is lost. */
+  restartEmpty(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A Redis of its own on a free port, without persistence, as a child of this process. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+interface RedisChild {
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A redis-server without persistence on `port`, once it accepts connections. */
+async function spawnRedis(port: number): Promise<RedisChild> {
   const child = spawn(
     'redis-server',
     [
@@ -167,8 +186,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     clearTimeout(timeout);
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
     pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -178,5 +195,24 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         clearTimeout(timer);
       }
     },
+  };
+}
+
+/** A Redis of its own on a free port, without persistence, as a child of this process. */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let server = await spawnRedis(port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return server.pid;
+    },
+    async restartEmpty(downMs = 1_000) {
+      await server.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      server = await spawnRedis(port);
+    },
+    stop: () => server.stop(),
   };
 }

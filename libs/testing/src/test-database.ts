@@ -14,10 +14,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database per spec file, so runs never collide on one Postgres (STYLE §9). */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database per spec file, so runs never collide on one Postgres (STYLE §9);
+ * on the machine's shared server unless given another (a fault test's private one).
+ */
+export async function createTestDatabase(
+  label: string,
+  server: string = TEST_POSTGRES,
+): Promise<TestDatabase> {
   const name = `cls_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const url = `${TEST_POSTGRES}/${name}`;
+  const url = `${server}/${name}`;
   await migrate(url);
   const opened: DataSource[] = [];
   return {
@@ -34,7 +40,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
           .filter((dataSource) => dataSource.isInitialized)
           .map((dataSource) => dataSource.destroy()),
       );
-      const admin = new Client({ connectionString: `${TEST_POSTGRES}/postgres` });
+      const admin = new Client({ connectionString: `${server}/postgres` });
       await admin.connect();
       try {
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
