@@ -28,3 +28,4 @@ export * from './shared/jobs';
 export * from './download-session/download-session.reactions';
 export * from './library-item/library-item.reactions';
 export * from './shared/session-rules';
+export * from './shared/uuid';

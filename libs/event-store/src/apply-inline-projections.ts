@@ -9,6 +9,7 @@ import type {
   RowValues,
 } from './row-changes';
 import { rowChangesOf } from './row-changes';
+import { sqlIdentifier as ident } from './sql-identifier';
 
 interface Refusal {
   /** The result column that is true when the insert was refused. */
@@ -16,8 +17,6 @@ interface Refusal {
   readonly test: string;
   readonly refused: (sql: SqlExecutor) => Promise<Error>;
 }
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Column names of a change's rows: all rows must list the same ones. */
 function columnsOf(table: ProjectedTable, rows: readonly RowValues[]): string[] {

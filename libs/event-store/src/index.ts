@@ -9,3 +9,4 @@ export * from './apply-inline-projections';
 export * from './row-changes';
 export * from './stream-state-cache';
 export * from './prepared-statements';
+export * from './sql-identifier';

@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
 
 import type { DownloadSessionEvent } from '@cls/domain';
+import { uuidFromHex } from '@cls/domain';
 import type { InlineProjection, RecordedEvent, RowChange } from '@cls/event-store';
 
 import { DOWNLOAD_SESSION_FILES, DOWNLOAD_SESSIONS } from './projected-tables';
 
 /** Names the file in download URLs; derived from (session, name), so a replay gives the same. */
-export function downloadFileIdOf(sessionId: string, name: string): string {
-  const hex = createHash('md5').update(`${sessionId}/${name}`).digest('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20),
-  ].join('-');
+function downloadFileIdOf(sessionId: string, name: string): string {
+  return uuidFromHex(createHash('md5').update(`${sessionId}/${name}`).digest('hex'));
 }
 
 /**

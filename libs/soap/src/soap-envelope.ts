@@ -52,16 +52,17 @@ export function parseSoapRequest(body: unknown): SoapRequest {
   };
 }
 
-/** A leaf argument's text, or undefined. */
-export function textArgument(request: SoapRequest, name: string): string | undefined {
-  const value = request.arguments[name];
+/** An element's text (an element with attributes keeps it under `#text`), or undefined. */
+export function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const text = (value as Record<string, unknown>)['#text'];
-    return typeof text === 'string' ? text : '';
-  }
-  return undefined;
+  if (!isElement(value)) return undefined;
+  const text = value['#text'];
+  return typeof text === 'string' ? text : '';
 }
+
+/** A leaf argument's text, or undefined. */
+export const textArgument = (request: SoapRequest, name: string): string | undefined =>
+  textOf(request.arguments[name]);
 
 const ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';

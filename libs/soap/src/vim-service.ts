@@ -1,5 +1,5 @@
 import type { SoapRequest } from './soap-envelope';
-import { parseSoapRequest, soapFault, soapResponse, textArgument } from './soap-envelope';
+import { parseSoapRequest, soapFault, soapResponse, textArgument, textOf } from './soap-envelope';
 import { VimFault } from './vim-faults';
 import { element, moref } from './xml-text';
 
@@ -60,13 +60,6 @@ function userSession(login: SoapLogin): string {
 /** Children of an element as a list (one child parses as an object, several as an array). */
 const children = (value: unknown): unknown[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-const textOf = (value: unknown): string | undefined =>
-  typeof value === 'string'
-    ? value
-    : typeof value === 'object' && value !== null
-      ? ((value as Record<string, unknown>)['#text'] as string | undefined)
-      : undefined;
 
 /**
  * Whether a `RetrieveProperties` asks only for `SessionManager.currentSession`: how govmomi checks

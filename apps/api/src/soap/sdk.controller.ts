@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoginSessions, UserDirectory } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import { uuidFromHex } from '@cls/domain';
 import { Public } from '@cls/http';
 import { Clock } from '@cls/sessions';
 import type { SoapLogin, SoapLogins } from '@cls/soap';
@@ -18,8 +19,7 @@ const SERVICE_VERSION = '7.0.0';
 
 /** An id for `about.instanceUuid` that stays the same for one deployment (its database). */
 function instanceUuidOf(databaseUrl: string): string {
-  const hex = createHash('sha256').update(`cls-engine:${databaseUrl}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return uuidFromHex(createHash('sha256').update(`cls-engine:${databaseUrl}`).digest('hex'));
 }
 
 /**

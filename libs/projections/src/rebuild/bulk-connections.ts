@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 
 import type { SqlExecutor } from '@cls/event-store';
-
-import { ident } from './view-tables';
+import { sqlIdentifier } from '@cls/event-store';
 
 /**
  * Connections of a rebuild's own, whose search path is the rebuild schema, sharing out the bulk
@@ -19,7 +18,7 @@ export class BulkConnections {
           connectionString: url,
           application_name: 'cls-rebuild',
           // Durable enough: nothing reads the copies before the final, synchronous commit.
-          options: `-c search_path=${ident(schema)} -c synchronous_commit=off`,
+          options: `-c search_path=${sqlIdentifier(schema)} -c synchronous_commit=off`,
         }),
     );
     const connected = await Promise.allSettled(clients.map((client) => client.connect()));

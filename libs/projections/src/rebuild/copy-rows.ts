@@ -4,8 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
+import { sqlIdentifier } from '@cls/event-store';
+
 import type { ViewTable } from './view-tables';
-import { ident, qualified } from './view-tables';
+import { qualified } from './view-tables';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -77,7 +79,7 @@ export async function copyRows(
     Readable.from(copyText(table, columns, all)),
     client.query(
       copyFrom(
-        `COPY ${qualified(schema, table.name)} (${columns.map(ident).join(', ')}) FROM STDIN`,
+        `COPY ${qualified(schema, table.name)} (${columns.map(sqlIdentifier).join(', ')}) FROM STDIN`,
       ),
     ),
   );

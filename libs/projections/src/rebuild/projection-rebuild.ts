@@ -12,7 +12,13 @@ import type {
   SqlExecutor,
 } from '@cls/event-store';
 import { AdvisoryLock } from '@cls/database';
-import { applyRowChanges, FEED_START, rowChangesOf, sqlExecutorOf } from '@cls/event-store';
+import {
+  applyRowChanges,
+  FEED_START,
+  rowChangesOf,
+  sqlExecutorOf,
+  sqlIdentifier,
+} from '@cls/event-store';
 
 import { BulkConnections } from './bulk-connections';
 import { copyRows } from './copy-rows';
@@ -21,7 +27,7 @@ import { RowImages, TouchedGroups } from './row-images';
 import type { GroupedComparison, TableComparison } from './view-comparison';
 import { carryOverActivity, compareTable, isIdentical } from './view-comparison';
 import type { ViewTable } from './view-tables';
-import { cloneTables, constraintStatementsOf, ident, qualified, viewTablesOf } from './view-tables';
+import { cloneTables, constraintStatementsOf, qualified, viewTablesOf } from './view-tables';
 
 /** Where the fresh tables are built; dropped at the end unless swapped in. */
 export const REBUILD_SCHEMA = 'projection_rebuild';
@@ -108,7 +114,7 @@ export class ProjectionRebuild {
       try {
         return await this.rebuild(control, options);
       } finally {
-        await sql.query(`DROP SCHEMA IF EXISTS ${ident(REBUILD_SCHEMA)} CASCADE`);
+        await sql.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(REBUILD_SCHEMA)} CASCADE`);
         await sql.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.projectionRebuild]);
       }
     } finally {
@@ -126,7 +132,7 @@ export class ProjectionRebuild {
 
     const phases = new PhaseClock();
 
-    await sql.query(`DROP SCHEMA IF EXISTS ${ident(REBUILD_SCHEMA)} CASCADE`);
+    await sql.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(REBUILD_SCHEMA)} CASCADE`);
     await cloneTables(sql, tables, live, REBUILD_SCHEMA);
     const images = new RowImages();
     const caughtUp = await this.foldCommitted(sql, images, batchSize, options.onProgress);
@@ -249,11 +255,11 @@ export class ProjectionRebuild {
     let events = 0;
     const touched = new TouchedGroups();
     for (;;) {
-      await sql.query(`SET LOCAL search_path TO ${ident(live)}`);
+      await sql.query(`SET LOCAL search_path TO ${sqlIdentifier(live)}`);
       const batch = await this.store.readFeedWhileAppendsStopped(position, batchSize, sql);
       const last = batch.at(-1);
       if (!last) break;
-      await sql.query(`SET LOCAL search_path TO ${ident(REBUILD_SCHEMA)}`);
+      await sql.query(`SET LOCAL search_path TO ${sqlIdentifier(REBUILD_SCHEMA)}`);
       for (const event of batch) {
         const changes = rowChangesOf(this.projections, event);
         touched.note(changes);
@@ -262,7 +268,7 @@ export class ProjectionRebuild {
       position = positionOf(last);
       events += batch.length;
     }
-    await sql.query(`SET LOCAL search_path TO ${ident(live)}`);
+    await sql.query(`SET LOCAL search_path TO ${sqlIdentifier(live)}`);
 
     const comparisons: TableComparison[] = [];
     for (const table of tables) {
@@ -297,18 +303,18 @@ export class ProjectionRebuild {
     await sql.query(
       `LOCK TABLE ${tables.map((table) => qualified(live, table.name)).join(', ')} IN ACCESS EXCLUSIVE MODE`,
     );
-    await sql.query(`DROP SCHEMA IF EXISTS ${ident(BACKUP_SCHEMA)} CASCADE`);
-    await sql.query(`CREATE SCHEMA ${ident(BACKUP_SCHEMA)}`);
+    await sql.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(BACKUP_SCHEMA)} CASCADE`);
+    await sql.query(`CREATE SCHEMA ${sqlIdentifier(BACKUP_SCHEMA)}`);
     for (const table of tables) {
       await sql.query(
-        `ALTER TABLE ${qualified(live, table.name)} SET SCHEMA ${ident(BACKUP_SCHEMA)}`,
+        `ALTER TABLE ${qualified(live, table.name)} SET SCHEMA ${sqlIdentifier(BACKUP_SCHEMA)}`,
       );
     }
     for (const table of tables) {
       await sql.query(
-        `ALTER TABLE ${qualified(REBUILD_SCHEMA, table.name)} SET SCHEMA ${ident(live)}`,
+        `ALTER TABLE ${qualified(REBUILD_SCHEMA, table.name)} SET SCHEMA ${sqlIdentifier(live)}`,
       );
     }
-    if (dropOld) await sql.query(`DROP SCHEMA ${ident(BACKUP_SCHEMA)} CASCADE`);
+    if (dropOld) await sql.query(`DROP SCHEMA ${sqlIdentifier(BACKUP_SCHEMA)} CASCADE`);
   }
 }

@@ -1,8 +1,9 @@
 import type { SqlExecutor } from '@cls/event-store';
+import { sqlIdentifier } from '@cls/event-store';
 
 import { activityColumnsOf } from './activity-columns';
 import type { ViewTable } from './view-tables';
-import { ident, qualified } from './view-tables';
+import { qualified } from './view-tables';
 
 /** How a rebuilt table compares with the live one, row by row on the primary key. */
 export interface TableComparison {
@@ -21,7 +22,7 @@ export interface TableComparison {
 
 const SAMPLE_KEYS = 5;
 
-const column = (alias: string, name: string): string => `${alias}.${ident(name)}`;
+const column = (alias: string, name: string): string => `${alias}.${sqlIdentifier(name)}`;
 
 /**
  * Copies the activity columns of rows present in both tables from `live` into `rebuilt`. Runs
@@ -37,7 +38,7 @@ export async function carryOverActivity(
   if (columns.length === 0) return;
   await sql.query(
     `UPDATE ${qualified(rebuilt, table.name)} r
-        SET ${columns.map((name) => `${ident(name)} = ${column('l', name)}`).join(', ')}
+        SET ${columns.map((name) => `${sqlIdentifier(name)} = ${column('l', name)}`).join(', ')}
        FROM ${qualified(live, table.name)} l
       WHERE ${table.keyColumns.map((key) => `${column('r', key)} = ${column('l', key)}`).join(' AND ')}
         AND (${columns.map((name) => column('r', name)).join(', ')}) IS DISTINCT FROM (${columns.map((name) => column('l', name)).join(', ')})`,
@@ -84,7 +85,7 @@ export async function compareTable(
   const side = (schema: string): string =>
     within === undefined
       ? qualified(schema, table.name)
-      : `(SELECT * FROM ${qualified(schema, table.name)} WHERE ${ident(firstKey)} = ANY ($1::text[]::${table.types[firstKey]}[]))`;
+      : `(SELECT * FROM ${qualified(schema, table.name)} WHERE ${sqlIdentifier(firstKey)} = ANY ($1::text[]::${table.types[firstKey]}[]))`;
   const [row] = await sql.query<{
     live_rows: string;
     rebuilt_rows: string;

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '@cls/event-store';
+import { sqlIdentifier } from '@cls/event-store';
 
 /** A read model table and the columns a row comparison needs. */
 export interface ViewTable {
@@ -9,12 +10,9 @@ export interface ViewTable {
   readonly types: Readonly<Record<string, string>>;
 }
 
-/** A quoted SQL identifier. */
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
 /** `schema.table`, quoted. */
 export const qualified = (schema: string, table: string): string =>
-  `${ident(schema)}.${ident(table)}`;
+  `${sqlIdentifier(schema)}.${sqlIdentifier(table)}`;
 
 /**
  * Every read model of a schema: the tables named `*_view` (STYLE §3), so a new projection's table
@@ -62,7 +60,7 @@ export async function cloneTables(
   from: string,
   to: string,
 ): Promise<void> {
-  await sql.query(`CREATE SCHEMA ${ident(to)}`);
+  await sql.query(`CREATE SCHEMA ${sqlIdentifier(to)}`);
   for (const table of tables) {
     await sql.query(
       `CREATE TABLE ${qualified(to, table.name)} (LIKE ${qualified(from, table.name)} INCLUDING ALL EXCLUDING INDEXES)`,
@@ -92,7 +90,7 @@ export async function constraintStatementsOf(
 ): Promise<ConstraintStatements> {
   const names = tables.map((table) => table.name);
   // Printed while `from` is the search path, a foreign key names the referenced table unqualified.
-  await sql.query(`SET LOCAL search_path TO ${ident(from)}`);
+  await sql.query(`SET LOCAL search_path TO ${sqlIdentifier(from)}`);
   const constraints = (kinds: readonly string[]) =>
     sql.query<{ ddl: string }>(
       `SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', $2::text, c.relname, k.conname,

@@ -12,6 +12,16 @@ import type { StorageBacking } from '@cls/domain';
 /** The suffix of a stored file still being copied into place across file systems. */
 const PARTIAL_SUFFIX = '.partial';
 
+/**
+ * Copies a file across file systems: under `<to>.partial` first, then renamed, so `to` is never
+ * seen half written (and the collector counts the partial copy as `to`'s).
+ */
+async function copyIntoPlace(from: string, to: string): Promise<void> {
+  const partial = `${to}${PARTIAL_SUFFIX}`;
+  await copyFile(from, partial);
+  await rename(partial, to);
+}
+
 function ignoring(...codes: string[]): (error: unknown) => void {
   return (error) => {
     if (!codes.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
@@ -110,9 +120,7 @@ export class ContentStorage {
     }
     if (moved.code !== 'EXDEV') throw moved;
     await mkdir(dirname(stored), { recursive: true });
-    const partial = `${stored}${PARTIAL_SUFFIX}`;
-    await copyFile(staged, partial);
-    await rename(partial, stored);
+    await copyIntoPlace(staged, stored);
     await rm(staged, { force: true });
   }
 
@@ -128,9 +136,7 @@ export class ContentStorage {
     );
     if (linked === undefined || linked.code === 'EEXIST') return;
     if (linked.code !== 'EXDEV') throw linked;
-    const partial = `${copy}${PARTIAL_SUFFIX}`;
-    await copyFile(stored, partial);
-    await rename(partial, copy);
+    await copyIntoPlace(stored, copy);
   }
 
   /**

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import { DATA_SOURCE } from '@cls/database';
+import { uuidFromHex } from '@cls/domain';
 
 const SECRET_NAME = 'data-plane-url';
 const MAC_BYTES = 16;
@@ -11,8 +12,6 @@ const MAC_BYTES = 16;
 const ID_HEX = 32;
 
 const hexOf = (id: string): string => id.replaceAll('-', '');
-const idOf = (hex: string): string =>
-  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 
 /**
  * Data-plane URLs are capabilities: the ids they grant (a download's file; an upload's session and
@@ -36,7 +35,7 @@ export class DataPlaneTokens {
       return undefined;
     const ids: string[] = [];
     for (let at = 0; at < token.length - ID_HEX; at += ID_HEX)
-      ids.push(idOf(token.slice(at, at + ID_HEX)));
+      ids.push(uuidFromHex(token.slice(at, at + ID_HEX)));
     const expected = await this.mac(ids);
     return timingSafeEqual(expected, Buffer.from(token.slice(-ID_HEX), 'hex')) ? ids : undefined;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { invalidArgument } from '@cls/domain';
+import { invalidArgument, uuidFromHex } from '@cls/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,6 +26,5 @@ export function idFromClientToken(kind: string, user: string, clientToken: strin
     .subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidFromHex(bytes.toString('hex'));
 }
