@@ -40,20 +40,14 @@ async function govc(
       GOVC_URL: url.toString(),
       GOVC_INSECURE: '1',
       GOVMOMI_HOME: home,
+      // `GOVC_DEBUG=true GOVC_DEBUG_PATH=<folder> npx jest …` keeps govc's requests and answers.
+      ...(process.env.GOVC_DEBUG_PATH
+        ? { GOVC_DEBUG: 'true', GOVC_DEBUG_PATH: process.env.GOVC_DEBUG_PATH }
+        : {}),
     },
     timeout: 60_000,
   });
   return stdout;
-}
-
-/** A library on datastore-1, created over REST (govc's `library.create -ds` needs the inventory). */
-async function newLibrary(prefix: string): Promise<string> {
-  const name = `${prefix}-${Date.now()}`;
-  const created = await deployment.alice.request('POST', '/api/content/local-library', {
-    body: { name, storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }] },
-  });
-  expect(created.status).toBe(201);
-  return name;
 }
 
 const envelope = (call: string) =>
@@ -85,7 +79,7 @@ const login = (user: string, password: string) =>
     `<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>${user}</userName><password>${password}</password></Login>`,
   );
 
-const UNSUPPORTED = `<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet/></RetrieveProperties>`;
+const UNSUPPORTED = `<PowerOnVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">vm-1</_this></PowerOnVM_Task>`;
 
 function faultOf(answer: { status: number; type: string | null; body: string }, type: string) {
   expect(answer.status).toBe(500);
@@ -102,48 +96,49 @@ describe('vim25 SOAP at /sdk', () => {
     expect(about).toMatch(/^API version:\s+7\.0$/m);
   });
 
-  it('govc library.ls logs in over SOAP, then REST, and lists the libraries', async () => {
-    const name = await newLibrary('soap-ls');
-    expect((await govc(['library.ls'])).split('\n')).toContain(`/${name}`);
+  it('govc datastore.info finds the datastores through the inventory, by name', async () => {
+    const info = await govc(['datastore.info']);
+    expect(info).toMatch(/^Name:\s+datastore-1$/m);
+    expect(info).toMatch(/^\s+Path:\s+\/Datacenter\/datastore\/datastore-1$/m);
+    expect(info).toMatch(/^\s+Type:\s+OTHER$/m);
+    expect(info).toMatch(/^\s+URL:\s+ds:\/\/\/vmfs\/volumes\/datastore-1\/$/m);
+    const capacity = Number(/^\s+Capacity:\s+([\d.]+) GB$/m.exec(info)?.[1]);
+    const free = Number(/^\s+Free:\s+([\d.]+) GB$/m.exec(info)?.[1]);
+    expect(capacity).toBeGreaterThan(0);
+    expect(free).toBeGreaterThanOrEqual(0);
+    expect(free).toBeLessThanOrEqual(capacity);
+    expect(await govc(['datastore.info', 'datastore-1'])).toMatch(/^Name:\s+datastore-1$/m);
+    await expect(govc(['datastore.info', 'no-such-datastore'])).rejects.toThrow(/not found/);
   });
 
-  it('govc, by name and with its saved login: import, info, export byte-exact, cp, session.ls, rm of an item and of a library', async () => {
-    const library = await newLibrary('soap');
+  it('govc, unmodified and by name, does a whole library workflow: create, import (ISO, OVF, OVA, pull), info, export byte-exact, cp, session.ls, rm', async () => {
     const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
-    const iso = join(home, 'photon.iso');
-    const bytes = randomBytes(4 * 1024 * 1024);
-    writeFileSync(iso, bytes);
-
-    await govc(['library.import', library, iso], home);
-    const info = await govc(['library.info', `${library}/photon`], home);
-    expect(info).toMatch(/^Name:\s+photon$/m);
-    expect(info).toMatch(/^\s+Path:\s+\/.+\/photon$/m);
-    expect(info).toMatch(/^\s+Size:\s+4\.0MB$/m);
-
     const out = mkdtempSync(join(tmpdir(), 'cls-govc-out-'));
-    await govc(['library.export', `${library}/photon`, `${out}/`], home);
-    expect(readFileSync(join(out, 'photon.iso')).equals(bytes)).toBe(true);
+    const exported = async (item: string, file: string): Promise<Buffer> => {
+      const folder = join(out, item.replace('/', '-'));
+      mkdirSync(folder);
+      await govc(['library.export', item, `${folder}/`], home);
+      return readFileSync(join(folder, file));
+    };
 
-    await govc(['library.cp', '-n', 'copied', `${library}/photon`, library], home);
-    expect((await govc(['library.ls', `${library}/*`], home)).split('\n').sort()).toEqual(
-      ['', `/${library}/copied`, `/${library}/photon`].sort(),
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    expect((await govc(['library.create', '-ds', 'datastore-1', 'lib1'], home)).trim()).toMatch(
+      uuid,
     );
-    mkdirSync(join(out, 'copied'));
-    await govc(['library.export', `${library}/copied`, `${out}/copied/`], home);
-    expect(readFileSync(join(out, 'copied', 'photon.iso')).equals(bytes)).toBe(true);
-    expect(await govc(['library.session.ls'], home)).toMatch(
-      new RegExp(`/${library}/photon\\s+Update\\s+\\d+\\s+\\d+\\s+DONE`),
+    expect((await govc(['library.create', '-ds', 'datastore-1', 'lib2'], home)).trim()).toMatch(
+      uuid,
     );
+    expect((await govc(['library.ls'], home)).split('\n')).toEqual(
+      expect.arrayContaining(['/lib1', '/lib2']),
+    );
+    const libraryInfo = await govc(['library.info', 'lib1'], home);
+    expect(libraryInfo).toMatch(/^Name:\s+lib1$/m);
+    expect(libraryInfo).toMatch(/^\s+Path:\s+\/lib1$/m);
+    expect(libraryInfo).toMatch(/^\s+DatastoreID:\s+datastore-1$/m);
 
-    await govc(['library.rm', `${library}/photon`], home);
-    expect((await govc(['library.ls', `${library}/*`], home)).trim()).toBe(`/${library}/copied`);
-    await govc(['library.rm', library], home);
-    expect((await govc(['library.ls'], home)).split('\n')).not.toContain(`/${library}`);
-  });
-
-  it('govc imports an OVF folder with its manifest and an OVA, and exports them byte-exact', async () => {
-    const library = await newLibrary('soap-ovf');
-    const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
+    // An ISO, an OVF folder with its manifest, an OVA, and a file the server pulls.
+    const iso = randomBytes(4 * 1024 * 1024);
+    writeFileSync(join(home, 'test.iso'), iso);
     const folder = join(home, 'tiny');
     mkdirSync(folder);
     const disk = randomBytes(70_000);
@@ -169,32 +164,102 @@ describe('vim25 SOAP at /sdk', () => {
       'tiny.mf',
       'disk1.vmdk',
     ]);
-
-    await govc(['library.import', '-m', library, join(folder, 'tiny.ovf')], home);
-    await govc(['library.import', '-m', '-n', 'tinyova', library, join(home, 'tiny.ova')], home);
-    for (const item of ['tiny', 'tinyova']) {
-      const out = mkdtempSync(join(tmpdir(), 'cls-govc-out-'));
-      await govc(['library.export', `${library}/${item}`, `${out}/`], home);
-      expect(readFileSync(join(out, 'disk1.vmdk')).equals(disk)).toBe(true);
-      expect(readFileSync(join(out, 'tiny.ovf')).equals(descriptor)).toBe(true);
-    }
-  });
-
-  it('govc imports by server pull (-pull) from an http source, exported byte-exact', async () => {
     const source = await startSourceServer({ size: 3 * 1024 * 1024 });
     try {
-      const library = await newLibrary('soap-pull');
-      const home = mkdtempSync(join(tmpdir(), 'cls-govc-'));
+      await govc(['library.import', 'lib1', join(home, 'test.iso')], home);
+      await govc(['library.import', '-m', 'lib1', join(folder, 'tiny.ovf')], home);
+      await govc(['library.import', '-m', '-n', 'tinyova', 'lib1', join(home, 'tiny.ova')], home);
       await govc(
-        ['library.import', '-pull', '-n', 'pulled', library, `${source.baseUrl}/file.bin`],
+        ['library.import', '-pull', '-n', 'pulled', 'lib1', `${source.baseUrl}/file.bin`],
         home,
       );
-      const out = mkdtempSync(join(tmpdir(), 'cls-govc-out-'));
-      await govc(['library.export', `${library}/pulled`, `${out}/`], home);
-      expect(readFileSync(join(out, 'file.bin')).equals(source.bytes)).toBe(true);
     } finally {
       await source.close();
     }
+    expect((await govc(['library.ls', 'lib1/*'], home)).trim().split('\n').sort()).toEqual([
+      '/lib1/pulled',
+      '/lib1/test',
+      '/lib1/tiny',
+      '/lib1/tinyova',
+    ]);
+
+    const itemInfo = await govc(['library.info', 'lib1/test'], home);
+    expect(itemInfo).toMatch(/^Name:\s+test$/m);
+    expect(itemInfo).toMatch(/^\s+Path:\s+\/lib1\/test$/m);
+    expect(itemInfo).toMatch(/^\s+Type:\s+iso$/m);
+    expect(itemInfo).toMatch(/^\s+Size:\s+4\.0MB$/m);
+    expect(await govc(['library.info', 'lib1/tiny'], home)).toMatch(/^\s+Type:\s+ovf$/m);
+
+    expect((await exported('lib1/test', 'test.iso')).equals(iso)).toBe(true);
+    expect((await exported('lib1/pulled', 'file.bin')).equals(source.bytes)).toBe(true);
+    for (const item of ['lib1/tiny', 'lib1/tinyova']) {
+      expect((await exported(item, 'disk1.vmdk')).equals(disk)).toBe(true);
+      expect(readFileSync(join(out, item.replace('/', '-'), 'tiny.ovf')).equals(descriptor)).toBe(
+        true,
+      );
+    }
+
+    await govc(['library.cp', '-n', 'copied', 'lib1/test', 'lib2'], home);
+    expect((await govc(['library.ls', 'lib2/*'], home)).trim()).toBe('/lib2/copied');
+    expect((await exported('lib2/copied', 'test.iso')).equals(iso)).toBe(true);
+
+    const sessions = await govc(['library.session.ls'], home);
+    for (const item of ['test', 'tiny', 'tinyova', 'pulled'])
+      expect(sessions).toMatch(new RegExp(`/lib1/${item}\\s+Update\\s+\\d+\\s+\\d+\\s+DONE`));
+
+    await govc(['library.rm', 'lib1/test'], home);
+    expect((await govc(['library.ls', 'lib1/*'], home)).trim().split('\n').sort()).toEqual([
+      '/lib1/pulled',
+      '/lib1/tiny',
+      '/lib1/tinyova',
+    ]);
+    await govc(['library.rm', 'lib2'], home);
+    const libraries = (await govc(['library.ls'], home)).split('\n');
+    expect(libraries).toContain('/lib1');
+    expect(libraries).not.toContain('/lib2');
+  }, 240_000);
+
+  it('RetrievePropertiesEx answers in one go; the datastores are hidden from a login without System.Read', async () => {
+    const created = await deployment.admin.request('POST', '/api/cls/users', {
+      body: {
+        name: 'carol',
+        password: 'carol-password',
+        grants: [{ privilege: 'ContentLibrary.ReadStorage' }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const cookieOf = async (user: string): Promise<string> => {
+      const answer = await login(user, `${user}-password`);
+      expect(answer.status).toBe(200);
+      return /^(vmware_soap_session="[0-9a-f]+")/.exec(answer.cookie ?? '')![1]!;
+    };
+    const datastoresEx = `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>Datastore</type><pathSet>summary</pathSet></propSet><objectSet><obj type="Folder">group-s5</obj><skip>true</skip><selectSet xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="TraversalSpec"><type>Folder</type><path>childEntity</path></selectSet></objectSet></specSet><options/></RetrievePropertiesEx>`;
+
+    const alice = await soap(datastoresEx, await cookieOf('alice'));
+    expect(alice.status).toBe(200);
+    expect(alice.body).toContain(
+      '<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="Datastore">datastore-1</obj>',
+    );
+    expect(alice.body).not.toContain('<token>');
+    const capacity = Number(/<capacity>(\d+)<\/capacity>/.exec(alice.body)?.[1]);
+    const rest = await deployment.alice.request('GET', '/api/vcenter/datastore');
+    expect(rest.body).toEqual([
+      expect.objectContaining({ datastore: 'datastore-1', name: 'datastore-1', capacity }),
+    ]);
+
+    const carol = await soap(datastoresEx, await cookieOf('carol'));
+    expect(carol.status).toBe(200);
+    expect(carol.body).toContain(
+      '<RetrievePropertiesExResponse xmlns="urn:vim25"></RetrievePropertiesExResponse>',
+    );
+
+    faultOf(
+      await soap(
+        `<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><token>1</token></ContinueRetrievePropertiesEx>`,
+        await cookieOf('alice'),
+      ),
+      'InvalidArgument',
+    );
   });
 
   it('wrong credentials are an InvalidLogin fault; no login is NotAuthenticated', async () => {

@@ -60,6 +60,10 @@ export function textOf(value: unknown): string | undefined {
   return typeof text === 'string' ? text : '';
 }
 
+/** Children of an element as a list (one child parses as an object, several as an array). */
+export const childrenOf = (value: unknown): unknown[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
 /** A leaf argument's text, or undefined. */
 export const textArgument = (request: SoapRequest, name: string): string | undefined =>
   textOf(request.arguments[name]);

@@ -1,4 +1,5 @@
-import { moref } from './xml-text';
+import type { ManagedObjectRef } from './vim-values';
+import { element, moref } from './xml-text';
 
 /** A vim25 fault: its type (as in `detail`), its message, and its properties as XML. */
 export class VimFault extends Error {
@@ -39,6 +40,33 @@ export class VimFault extends Error {
       'SystemError',
       'The service could not complete the operation; try again.',
       '<reason>internal error</reason>',
+    );
+  }
+
+  /** A call on an object this server does not hold. */
+  static managedObjectNotFound(object: ManagedObjectRef): VimFault {
+    return new VimFault(
+      'ManagedObjectNotFound',
+      `The object '${object.type}:${object.id}' has already been deleted or has not been completely created.`,
+      moref('obj', object.type, object.id),
+    );
+  }
+
+  /** A property the object's type does not have (or that this server does not serve). */
+  static invalidProperty(name: string): VimFault {
+    return new VimFault(
+      'InvalidProperty',
+      `The property ${name} is not valid here.`,
+      element('name', name),
+    );
+  }
+
+  /** An argument no call could accept (a continuation token never handed out, say). */
+  static invalidArgument(argument: string): VimFault {
+    return new VimFault(
+      'InvalidArgument',
+      `A specified parameter was not correct: ${argument}.`,
+      element('invalidProperty', argument),
     );
   }
 

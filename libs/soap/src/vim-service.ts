@@ -1,6 +1,11 @@
+import type { SoapDatastore } from './inventory';
+import { inventoryOf, ROOT_FOLDER, SESSION_MANAGER } from './inventory';
+import { retrieveProperties } from './property-collector';
 import type { SoapRequest } from './soap-envelope';
-import { parseSoapRequest, soapFault, soapResponse, textArgument, textOf } from './soap-envelope';
+import { parseSoapRequest, soapFault, soapResponse, textArgument } from './soap-envelope';
 import { VimFault } from './vim-faults';
+import type { VimValue } from './vim-values';
+import { fieldXml, vim } from './vim-values';
 import { element, moref } from './xml-text';
 
 /** A login as the vim25 `UserSession` shows it. */
@@ -10,6 +15,8 @@ export interface SoapLogin {
   readonly key: string;
   readonly loginTime: Date;
   readonly lastActiveTime: Date;
+  /** Whether the login may see the datastores (`System.Read`, as the REST datastore list asks). */
+  readonly readsInventory: boolean;
 }
 
 /**
@@ -22,6 +29,11 @@ export interface SoapLogins {
   /** The login of a token, or undefined when it is unknown or ended. */
   resolve(token: string): Promise<SoapLogin | undefined>;
   logout(token: string): Promise<void>;
+}
+
+/** The datastores the inventory shows, with their space as the file system tells it. */
+export interface SoapDatastores {
+  list(): Promise<readonly SoapDatastore[]>;
 }
 
 /** What `about` says of this server. */
@@ -41,60 +53,31 @@ export interface SoapAnswer {
 /** The vim25 API version clients negotiate (`urn:vim25/7.0`); govmomi reads it from `about`. */
 const API_VERSION = '7.0';
 
-const dateTime = (date: Date): string => date.toISOString();
-
-function userSession(login: SoapLogin): string {
-  return [
-    element('key', login.key),
-    element('userName', login.user),
-    element('fullName', login.user),
-    element('loginTime', dateTime(login.loginTime)),
-    element('lastActiveTime', dateTime(login.lastActiveTime)),
-    element('locale', 'en'),
-    element('messageLocale', 'en'),
-    element('extensionSession', 'false'),
-    element('callCount', '0'),
-  ].join('');
-}
-
-/** Children of an element as a list (one child parses as an object, several as an array). */
-const children = (value: unknown): unknown[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-/**
- * Whether a `RetrieveProperties` asks only for `SessionManager.currentSession`: how govmomi checks
- * that a saved login still holds. The inventory itself is not served.
- */
-function asksForCurrentSession(request: SoapRequest): boolean {
-  const specs = children(request.arguments.specSet) as Record<string, unknown>[];
-  return (
-    specs.length > 0 &&
-    specs.every((spec) => {
-      const properties = children(spec.propSet) as Record<string, unknown>[];
-      const objects = children(spec.objectSet) as Record<string, unknown>[];
-      return (
-        properties.length > 0 &&
-        properties.every(
-          (property) =>
-            textOf(property.type) === 'SessionManager' &&
-            children(property.pathSet).every((path) => textOf(path) === 'currentSession'),
-        ) &&
-        objects.length > 0 &&
-        objects.every((object) => textOf(object.obj) === 'SessionManager')
-      );
-    })
-  );
-}
+const userSession = (login: SoapLogin): VimValue =>
+  vim.data('UserSession', [
+    ['key', vim.string(login.key)],
+    ['userName', vim.string(login.user)],
+    ['fullName', vim.string(login.user)],
+    ['loginTime', vim.dateTime(login.loginTime)],
+    ['lastActiveTime', vim.dateTime(login.lastActiveTime)],
+    ['locale', vim.string('en')],
+    ['messageLocale', vim.string('en')],
+    ['extensionSession', vim.boolean(false)],
+    ['callCount', vim.long(0)],
+  ]);
 
 /**
  * A minimal vim25 endpoint (`/sdk`) for clients that log in over SOAP before they use the REST
  * API (govc, Terraform's and Packer's vSphere plugins): the service content, login, logout,
- * session checks (`SessionIsActive`, the `currentSession` property) and the time. Every other method is a proper SOAP fault: `NotAuthenticated`
- * without a login, `NotSupported` with one.
+ * session checks (`SessionIsActive`, the `currentSession` property), the time, and a
+ * read-only inventory (one datacenter and its datastores) for the property collector, which is
+ * how govc finds a datastore by name. Every other method is a proper SOAP fault:
+ * `NotAuthenticated` without a login, `NotSupported` with one.
  */
 export class VimService {
   constructor(
     private readonly logins: SoapLogins,
+    private readonly datastores: SoapDatastores,
     private readonly facts: SoapServerFacts,
     private readonly clock: () => Date,
   ) {}
@@ -117,14 +100,14 @@ export class VimService {
       case 'RetrieveServiceContent':
         return ok(`<returnval>${this.serviceContent()}</returnval>`);
       case 'CurrentTime':
-        return ok(element('returnval', dateTime(this.clock())));
+        return ok(fieldXml('returnval', vim.dateTime(this.clock())));
       case 'Login': {
         const user = textArgument(request, 'userName') ?? '';
         const password = textArgument(request, 'password') ?? '';
         const opened = await this.logins.login(user, password);
         if (!opened) throw VimFault.invalidLogin();
         return {
-          ...ok(`<returnval>${userSession(opened.login)}</returnval>`),
+          ...ok(fieldXml('returnval', userSession(opened.login))),
           sessionCookie: opened.token,
         };
       }
@@ -138,10 +121,23 @@ export class VimService {
         await this.logins.logout(token);
         return { ...ok(''), sessionCookie: null };
       case 'RetrieveProperties':
-        if (!asksForCurrentSession(request)) throw VimFault.notSupported(request.method);
         return ok(
-          `<returnval>${moref('obj', 'SessionManager', 'SessionManager')}<propSet><name>currentSession</name><val xsi:type="UserSession">${userSession(login)}</val></propSet></returnval>`,
+          (await this.retrieve(request, login))
+            .map((found) => `<returnval>${found}</returnval>`)
+            .join(''),
         );
+      case 'RetrievePropertiesEx': {
+        // The inventory is small: everything comes in the first answer, with no token to go on.
+        const found = await this.retrieve(request, login);
+        return ok(
+          found.length === 0
+            ? ''
+            : `<returnval>${found.map((content) => `<objects>${content}</objects>`).join('')}</returnval>`,
+        );
+      }
+      case 'ContinueRetrievePropertiesEx':
+      case 'CancelRetrievePropertiesEx':
+        throw VimFault.invalidArgument('token');
       case 'SessionIsActive': {
         const active =
           textArgument(request, 'sessionID') === login.key &&
@@ -151,6 +147,14 @@ export class VimService {
       default:
         throw VimFault.notSupported(request.method);
     }
+  }
+
+  private async retrieve(request: SoapRequest, login: SoapLogin): Promise<string[]> {
+    const datastores = login.readsInventory ? await this.datastores.list() : [];
+    return retrieveProperties(
+      request.arguments.specSet,
+      inventoryOf(datastores, userSession(login)),
+    );
   }
 
   private serviceContent(): string {
@@ -171,11 +175,13 @@ export class VimService {
       element('licenseProductVersion', this.facts.version),
     ].join('');
     return [
-      moref('rootFolder', 'Folder', 'group-d1'),
+      moref('rootFolder', ROOT_FOLDER.type, ROOT_FOLDER.id),
       moref('propertyCollector', 'PropertyCollector', 'propertyCollector'),
       moref('viewManager', 'ViewManager', 'ViewManager'),
       `<about>${about}</about>`,
-      moref('sessionManager', 'SessionManager', 'SessionManager'),
+      moref('sessionManager', SESSION_MANAGER.type, SESSION_MANAGER.id),
+      // govmomi's finder holds one, though only paths ending in "..." call it.
+      moref('searchIndex', 'SearchIndex', 'SearchIndex'),
     ].join('');
   }
 }

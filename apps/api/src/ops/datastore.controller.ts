@@ -1,5 +1,3 @@
-import { statfs } from 'node:fs/promises';
-
 import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
 
 import { requirePrivilege } from '@cls/access';
@@ -8,27 +6,25 @@ import { APP_CONFIG } from '@cls/config';
 import { Ctx, RestEnvelopeInterceptor } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
 
+import { datastoreSpace } from './datastore-space';
+
 interface DatastoreSummary {
   datastore: string;
   name: string;
   type: string;
-  free_space?: number;
-  capacity?: number;
+  free_space: number;
+  capacity: number;
 }
 
 async function summarize(datastore: Datastore): Promise<DatastoreSummary> {
-  const base = { datastore: datastore.id, name: datastore.id, type: 'OTHER' };
-  try {
-    const stats = await statfs(datastore.path);
-    return {
-      ...base,
-      free_space: stats.bavail * stats.bsize,
-      capacity: stats.blocks * stats.bsize,
-    };
-  } catch {
-    // The folder is created with the first library; until then its size is unknown.
-    return base;
-  }
+  const space = await datastoreSpace(datastore);
+  return {
+    datastore: datastore.id,
+    name: datastore.id,
+    type: 'OTHER',
+    free_space: space.freeSpace,
+    capacity: space.capacity,
+  };
 }
 
 /** The configured datastores, so clients can pick one for a DATASTORE backing. */

@@ -3,14 +3,17 @@ import { createHash } from 'node:crypto';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { LoginSessions, UserDirectory } from '@cls/access';
+import type { ResolvedLogin } from '@cls/access';
+import { holds, LoginSessions, UserDirectory } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import { uuidFromHex } from '@cls/domain';
 import { Public } from '@cls/http';
 import { Clock } from '@cls/sessions';
-import type { SoapLogin, SoapLogins } from '@cls/soap';
+import type { SoapDatastores, SoapLogin, SoapLogins } from '@cls/soap';
 import { VimFault, VimService, soapFault } from '@cls/soap';
+
+import { datastoreSpace } from '../ops/datastore-space';
 
 /** The vim25 session cookie (govmomi sends it back on every SOAP call). */
 export const SOAP_SESSION_COOKIE = 'vmware_soap_session';
@@ -39,14 +42,12 @@ export class SdkController {
     clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    const soapLogin = (login: {
-      tokenHash: string;
-      info: { user: string; createdTime: Date; lastAccessedTime: Date };
-    }): SoapLogin => ({
+    const soapLogin = (login: ResolvedLogin): SoapLogin => ({
       user: login.info.user,
       key: login.tokenHash,
       loginTime: login.info.createdTime,
       lastActiveTime: login.info.lastAccessedTime,
+      readsInventory: holds(login.caller, 'System.Read', { kind: 'global' }),
     });
     const adapter: SoapLogins = {
       async login(user, password) {
@@ -64,8 +65,18 @@ export class SdkController {
         await logins.close(login.tokenHash);
       },
     };
+    const datastores: SoapDatastores = {
+      list: () =>
+        Promise.all(
+          config.datastores.map(async (datastore) => ({
+            id: datastore.id,
+            ...(await datastoreSpace(datastore)),
+          })),
+        ),
+    };
     this.vim = new VimService(
       adapter,
+      datastores,
       { instanceUuid: instanceUuidOf(config.databaseUrl), version: SERVICE_VERSION },
       () => clock.now(),
     );
