@@ -109,6 +109,10 @@ describe('vim25 SOAP at /sdk', () => {
     expect(free).toBeLessThanOrEqual(capacity);
     expect(await govc(['datastore.info', 'datastore-1'])).toMatch(/^Name:\s+datastore-1$/m);
     await expect(govc(['datastore.info', 'no-such-datastore'])).rejects.toThrow(/not found/);
+    // Browsing a datastore's files is not served: a SOAP fault that says so.
+    await expect(govc(['datastore.ls', '-ds', 'datastore-1'])).rejects.toThrow(
+      /SearchDatastore_Task is not supported/,
+    );
   });
 
   it('govc, unmodified and by name, does a whole library workflow: create, import (ISO, OVF, OVA, pull), info, export byte-exact, cp, session.ls, rm', async () => {

@@ -36,7 +36,7 @@ const TYPES: Readonly<
       'network',
     ],
   },
-  Datastore: { supertype: 'ManagedEntity', properties: ['summary', 'info'] },
+  Datastore: { supertype: 'ManagedEntity', properties: ['summary', 'info', 'browser'] },
   SessionManager: { properties: ['currentSession'] },
 };
 
@@ -114,6 +114,8 @@ function datastoreObject(datastore: SoapDatastore): ManagedObject {
       ['freeSpace', freeSpace],
       ['maxFileSize', capacity],
     ]),
+    // Named so that a file search reaches a clear NotSupported rather than a missing property.
+    browser: vim.ref({ type: 'HostDatastoreBrowser', id: `datastoreBrowser-${datastore.id}` }),
   });
 }
 
