@@ -104,6 +104,9 @@ export class StagingWriter {
         { ...(signal ? { signal } : {}) },
       );
     } catch (error) {
+      // Failing before the body was piped (re-reading the staged bytes) leaves it to nobody:
+      // destroy it, so its connection or file is let go.
+      request.body.destroy();
       digester.close();
       throw error;
     }

@@ -4,6 +4,7 @@ import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 import type { OpenedSource } from './opened-source';
+import { forLateReader } from './opened-source';
 import { describeUrl, PullSourceError, systemErrorCode } from './pull-source-error';
 
 /** A datastore id and the local folder its `ds://` paths live in. */
@@ -168,7 +169,7 @@ export async function openFileSource(options: FileSourceOptions): Promise<Opened
       );
     }
     signal?.throwIfAborted();
-    const body = handle.createReadStream({ start: offset, signal });
+    const body = forLateReader(handle.createReadStream({ start: offset, signal }));
     return { body, resumedFrom: offset, totalSize: stats.size, warnings: [] };
   } catch (error) {
     await handle.close();

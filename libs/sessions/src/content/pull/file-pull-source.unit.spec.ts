@@ -63,6 +63,15 @@ describe('openFileSource', () => {
       expect(await text(source.body)).toBe('disk bytes');
     });
 
+    it('keeps an abort that comes before the reader starts for the reader, not the process', async () => {
+      const abort = new AbortController();
+      const source = await open(pathToFileURL(join(root, 'disk.vmdk')), { signal: abort.signal });
+      abort.abort(new Error('the session was canceled'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      await expect(text(source.body)).rejects.toThrow(/aborted|canceled/);
+    });
+
     it('starts at the offset', async () => {
       const source = await open(pathToFileURL(join(root, 'disk.vmdk')), { offset: 5 });
 

@@ -9,6 +9,7 @@ import { inspectPeerCertificate } from './certificate-check';
 import { normalizeThumbprint } from './certificate-thumbprint';
 import { createGuardedConnector, resolveAllowedAddresses } from './guarded-connector';
 import type { CertificateWarning, OpenedSource } from './opened-source';
+import { forLateReader } from './opened-source';
 import type { OutboundPolicy } from './outbound-policy';
 import {
   abortReason,
@@ -390,19 +391,21 @@ export async function openHttpSource(options: HttpSourceOptions): Promise<Opened
       resumedFrom = 0;
       totalSize = contentLength(response);
     }
-    const body = guardStalls(response.body, {
-      stallMs: options.stallMs,
-      stalled: () =>
-        new PullSourceError(
-          `No bytes from ${describeUrl(url)} for ${inSeconds(options.stallMs)}.`,
-          {
-            permanent: false,
-            code: 'STALLED',
-          },
-        ),
-      mapError: (error) => toSourceError(error, url, options),
-      signal: options.signal,
-    });
+    const body = forLateReader(
+      guardStalls(response.body, {
+        stallMs: options.stallMs,
+        stalled: () =>
+          new PullSourceError(
+            `No bytes from ${describeUrl(url)} for ${inSeconds(options.stallMs)}.`,
+            {
+              permanent: false,
+              code: 'STALLED',
+            },
+          ),
+        mapError: (error) => toSourceError(error, url, options),
+        signal: options.signal,
+      }),
+    );
     body.once('close', release);
     return {
       body,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { connect as connectTcp } from 'node:net';
+import { connect as connectTcp, createServer as createTcpServer } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -89,6 +89,64 @@ afterEach(async () => {
 
 describe('openHttpSource', () => {
   describe('responses', () => {
+    it.each([
+      ['a Content-Length', (body: Buffer) => `Content-Length: ${body.length}\r\n`],
+      ['no length (the end of the connection ends it)', () => ''],
+    ])(
+      'reads a body with %s whose server closes the connection while the reader holds back',
+      async (_framing, lengthHeader) => {
+        // Python's http.server and many appliances answer so: the whole body, then FIN. The
+        // reader is slower than the network, so the HTTP parser is paused when the FIN comes.
+        // The last bytes fill the reader's buffer: the parser pauses with nothing left to parse.
+        const body = Buffer.alloc(100 * 1024, 0x61);
+        const server = createTcpServer((socket) => {
+          socket.once('data', () => {
+            socket.write(
+              Buffer.concat([
+                Buffer.from(`HTTP/1.1 200 OK\r\n${lengthHeader(body)}Connection: close\r\n\r\n`),
+                body,
+              ]),
+            );
+            setTimeout(() => socket.end(), 50);
+          });
+        });
+        servers.push(server as unknown as Server);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const { port } = server.address() as AddressInfo;
+
+        const source = await open(new URL(`http://127.0.0.1:${port}/file.iso`));
+        await delay(200);
+        let received = 0;
+        for await (const chunk of source.body) {
+          received += (chunk as Buffer).length;
+          await delay(1);
+        }
+        expect(received).toBe(body.length);
+      },
+    );
+
+    it('fails a body cut short by the server closing while the reader holds back, never ending it early', async () => {
+      const server = createTcpServer((socket) => {
+        socket.once('data', () => {
+          socket.write(
+            Buffer.concat([
+              Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 204800\r\nConnection: close\r\n\r\n'),
+              Buffer.alloc(100 * 1024, 0x61),
+            ]),
+          );
+          setTimeout(() => socket.end(), 50);
+        });
+      });
+      servers.push(server as unknown as Server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+
+      const source = await open(new URL(`http://127.0.0.1:${port}/file.iso`));
+      await delay(200);
+      const error = await failure(text(source.body));
+      expect(error.permanent).toBe(false);
+    });
+
     it('streams a 200 body from the start', async () => {
       const { url } = await serve(fileHandler('hello world'));
 

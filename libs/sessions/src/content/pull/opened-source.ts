@@ -25,3 +25,14 @@ export interface OpenedSource {
   readonly totalSize?: number;
   readonly warnings: readonly CertificateWarning[];
 }
+
+/**
+ * Readies a source's body for a reader that may start late (staging first re-reads the bytes
+ * staged before a resume). An error the body meets meanwhile (an abort, the server closing it
+ * short) stays on the stream, where `pipeline` and async iteration find it, rather than being
+ * thrown at the process as an 'error' event nobody listens to.
+ */
+export function forLateReader(body: Readable): Readable {
+  body.on('error', () => undefined);
+  return body;
+}
