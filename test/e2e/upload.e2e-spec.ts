@@ -5,7 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import type { Style } from '@cls/testing';
-import { ContentLibraryDriver, dropMidUpload, eventually, expectError, upload } from '@cls/testing';
+import {
+  ContentLibraryDriver,
+  dropMidUpload,
+  eventually,
+  expectError,
+  slowUpload,
+  upload,
+} from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -394,6 +401,28 @@ describe.each<[Style, 'PUT' | 'POST']>([
         })
       ).status,
     ).toBe(404);
+    expect(alice.value(await alice.itemFiles(itemId))).toEqual([]);
+  });
+
+  it('an upload still arriving when its session is canceled ends with not_found, never a 500, and leaves nothing staged', async () => {
+    const itemId = await newItem();
+    const sessionId = await newSession(itemId);
+    const total = 400_000;
+    const info = await add(sessionId, { name: 'late.bin', source_type: 'PUSH', size: total });
+    const uploading = slowUpload(info.upload_endpoint!.uri, total, 2);
+    const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
+    await eventually(
+      async () => existsSync(staging),
+      (exists) => exists,
+      { timeoutMs: 5_000, what: 'the upload staging' },
+    );
+    expect((await alice.action(sessionId, 'cancel')).status).toBe(alice.ok('void'));
+
+    expect(await uploading).toBe(404);
+    expect(existsSync(staging)).toBe(false);
+    expect(alice.value<{ state: string }>(await alice.getSession(sessionId)).state).toBe(
+      'CANCELED',
+    );
     expect(alice.value(await alice.itemFiles(itemId))).toEqual([]);
   });
 

@@ -205,3 +205,20 @@ it('Postgres restarted: the API answers 503 meanwhile, then everything acknowled
     },
   );
 });
+
+it('through all of the above, the API and its worker stayed up and wrote nothing but JSON lines', () => {
+  for (const service of [deployment.api, deployment.worker]) {
+    expect(service.running).toBe(true);
+    const notJson = service.log
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter((line) => {
+        try {
+          return typeof JSON.parse(line) !== 'object';
+        } catch {
+          return true;
+        }
+      });
+    expect(notJson).toEqual([]);
+  }
+});

@@ -25,7 +25,7 @@ import {
 } from '@cls/http';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
-import { createLogger, Metrics, ObservabilityModule } from '@cls/observability';
+import { createLogger, logUnhandled, Metrics, ObservabilityModule } from '@cls/observability';
 
 import { ApiModule } from './api.module';
 import { bootstrapAdmin } from './bootstrap-admin';
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   tuneGarbageCollectorForStreaming();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
+  logUnhandled(logger);
   // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
   Logger.overrideLogger(logger);
   const withWorkers = process.argv.includes('--with-workers');

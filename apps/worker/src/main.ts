@@ -15,7 +15,7 @@ import {
 import { DatabaseModule, migrateOnStart } from '@cls/database';
 import { WorkerModule } from '@cls/jobs';
 import { RedisModule } from '@cls/messaging';
-import { createLogger, MetricsServer, ObservabilityModule } from '@cls/observability';
+import { createLogger, logUnhandled, MetricsServer, ObservabilityModule } from '@cls/observability';
 
 @Module({})
 class WorkerRootModule {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   tuneGarbageCollectorForStreaming();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
+  logUnhandled(logger);
   // Lines logged before Nest takes the logger over (a failing migration) are JSON too.
   Logger.overrideLogger(logger);
   await migrateOnStart(config.databaseUrl);

@@ -7,7 +7,7 @@ import { DelayedError, Worker } from 'bullmq';
 import type { AppConfig, WorkerRole } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { JobName, QueueName } from '@cls/domain';
-import { Metrics, withLogContext } from '@cls/observability';
+import { logConnectionErrors, Metrics, withLogContext } from '@cls/observability';
 import type { Correlation, JobContext } from '@cls/sessions';
 import {
   CollectItemGarbageCommand,
@@ -146,7 +146,7 @@ export class JobProcessors implements OnApplicationShutdown {
         if (job) withLogContext({ correlationId: job.data.correlationId }, report);
         else report();
       });
-      worker.on('error', (error) => this.logger.warn(`queue ${queue}: ${error.message}`));
+      logConnectionErrors(worker, this.logger, `queue ${queue}`);
       this.workers.push(worker);
     }
     this.logger.log(`consuming ${this.config.workerRoles.join(', ')}`);

@@ -44,6 +44,8 @@ export async function inspectQueues(
       skipMetasUpdate: true,
     }),
   }));
+  // A Redis that does not answer fails the calls below, which is what the operator is told.
+  for (const { queue } of queues) queue.on('error', () => undefined);
   try {
     await Promise.all(queues.map(({ queue }) => queue.waitUntilReady()));
     const depths = await Promise.all(

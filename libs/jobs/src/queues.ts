@@ -1,11 +1,12 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { QueueName } from '@cls/domain';
 import { QUEUE_NAMES } from '@cls/domain';
+import { logConnectionErrors } from '@cls/observability';
 
 import { queueConnection } from './queue-connection';
 
@@ -16,6 +17,7 @@ import { queueConnection } from './queue-connection';
 @Injectable()
 export class Queues implements OnApplicationShutdown {
   private readonly opened = new Map<QueueName, Queue>();
+  private readonly logger = new Logger('queues');
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -24,6 +26,7 @@ export class Queues implements OnApplicationShutdown {
     if (!queue) {
       const { connection, prefix } = queueConnection(this.config);
       queue = new Queue(name, { connection, prefix });
+      logConnectionErrors(queue, this.logger, `queue ${name}`);
       this.opened.set(name, queue);
     }
     return queue;

@@ -1,9 +1,10 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Global, Inject, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import { logConnectionErrors } from '@cls/observability';
 
 import { ReadinessProbe } from './readiness';
 import { REDIS } from './redis.token';
@@ -18,13 +19,16 @@ import { REDIS } from './redis.token';
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): Redis =>
-        new Redis(config.redisUrl, {
+      useFactory: (config: AppConfig): Redis => {
+        const redis = new Redis(config.redisUrl, {
           keyPrefix: `${config.redisPrefix}:`,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectionName: 'cls-engine',
-        }),
+        });
+        logConnectionErrors(redis, new Logger('redis'), 'redis');
+        return redis;
+      },
     },
     ReadinessProbe,
   ],

@@ -4,3 +4,4 @@ export * from './logger';
 export * from './metrics';
 export * from './metrics-server';
 export * from './observability.module';
+export * from './unhandled';

@@ -68,6 +68,13 @@ export class ServiceProcess {
     return this.output;
   }
 
+  /** Whether the process is still up: it has neither exited nor been killed. */
+  get running(): boolean {
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
+  }
+
   static async api(
     env: Record<string, string>,
     args: readonly string[] = [],

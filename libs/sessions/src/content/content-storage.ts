@@ -28,6 +28,13 @@ function ignoring(...codes: string[]): (error: unknown) => void {
   };
 }
 
+/** A rename's error, or undefined when it worked. */
+const tryRename = (from: string, to: string): Promise<NodeJS.ErrnoException | undefined> =>
+  rename(from, to).then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error,
+  );
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
@@ -104,24 +111,25 @@ export class ContentStorage {
    */
   async promote(staged: string, stored: string): Promise<void> {
     // Tried first, as it nearly always works: one system call for a small file's whole move.
-    const moved = await rename(staged, stored).then(
-      () => undefined,
-      (error: NodeJS.ErrnoException) => error,
-    );
+    const moved = await tryRename(staged, stored);
     if (moved === undefined) return;
-    if (moved.code === 'ENOENT') {
-      if (!(await exists(staged))) {
-        if (await exists(stored)) return; // moved by an earlier try of the same commit
-        throw moved;
-      }
-      await mkdir(dirname(stored), { recursive: true }); // the item's first stored file
-      await rename(staged, stored);
+    if (moved.code === 'EXDEV') {
+      await mkdir(dirname(stored), { recursive: true });
+      await copyIntoPlace(staged, stored);
+      await rm(staged, { force: true });
       return;
     }
-    if (moved.code !== 'EXDEV') throw moved;
-    await mkdir(dirname(stored), { recursive: true });
-    await copyIntoPlace(staged, stored);
-    await rm(staged, { force: true });
+    if (moved.code !== 'ENOENT') throw moved;
+    if (await exists(staged)) {
+      await mkdir(dirname(stored), { recursive: true }); // the item's first stored file
+      const again = await tryRename(staged, stored);
+      if (again === undefined) return;
+      if (again.code !== 'ENOENT') throw again;
+    }
+    // Gone from staging: moved by an earlier try of the same commit, or by one running beside
+    // this (two completion jobs of one session), whose commit then decides the session.
+    if (await exists(stored)) return;
+    throw moved;
   }
 
   /**

@@ -191,6 +191,9 @@ export class UploadService {
           received: await this.storage.stagedSize(file.sessionId, transferId),
         };
       }
+      // The session may have ended under the request (expired, canceled) and its staging with
+      // it: then the answer is the one any request after the end gets, never a 500.
+      receivingFile(await this.decisions.current(file.sessionId), file.name, transferId);
       throw error;
     }
     const received = staged.received;
