@@ -404,7 +404,7 @@ describe.each<[Style, 'PUT' | 'POST']>([
     expect(alice.value(await alice.itemFiles(itemId))).toEqual([]);
   });
 
-  it('an upload still arriving when its session is canceled ends with not_found, never a 500, and leaves nothing staged', async () => {
+  it('an upload still arriving when its session is canceled ends with a 400 (the session is no longer ACTIVE), never a 500, and leaves nothing staged', async () => {
     const itemId = await newItem();
     const sessionId = await newSession(itemId);
     const total = 400_000;
@@ -418,7 +418,7 @@ describe.each<[Style, 'PUT' | 'POST']>([
     );
     expect((await alice.action(sessionId, 'cancel')).status).toBe(alice.ok('void'));
 
-    expect(await uploading).toBe(404);
+    expect(await uploading).toBe(400);
     expect(existsSync(staging)).toBe(false);
     expect(alice.value<{ state: string }>(await alice.getSession(sessionId)).state).toBe(
       'CANCELED',

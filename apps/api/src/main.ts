@@ -88,7 +88,10 @@ async function main(): Promise<void> {
   await serveApiDocs(app);
   await serveQueueDashboard(app);
   if (httpsListener) fastify.addHook('onClose', () => httpsListener.close());
-  closeOnSignals(app, logger, config.shutdownGraceSeconds);
+  closeOnSignals(app, logger, config.shutdownGraceSeconds, () => {
+    fastify.server.closeAllConnections();
+    httpsListener?.closeAllConnections();
+  });
   await app.init();
   await bootstrapAdmin(app.get(UserDirectory), config);
   await app.listen(config.port, config.host);

@@ -56,6 +56,11 @@ export class HttpsListener {
     return (https.address() as AddressInfo).port;
   }
 
+  /** Cuts every connection, requests in flight included (the end of a shutdown's grace). */
+  closeAllConnections(): void {
+    this.https?.closeAllConnections();
+  }
+
   /** Stops taking connections; requests in flight finish, as on the plain port. */
   async close(): Promise<void> {
     const { https } = this;

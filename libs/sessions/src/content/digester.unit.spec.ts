@@ -47,7 +47,7 @@ describe('createDigester', () => {
       pool = new HashWorkerPool({ hashThreads: threads });
     });
 
-    afterAll(() => pool.onModuleDestroy());
+    afterAll(() => pool.onApplicationShutdown());
 
     it('computes every requested digest of a large stream written in uneven chunks', async () => {
       const started = jest.spyOn(pool, 'start');

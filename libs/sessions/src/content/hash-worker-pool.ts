@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
 import { Inject, Injectable } from '@nestjs/common';
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
@@ -63,7 +63,7 @@ export interface HashJob {
  * hashes on the event loop (an operator's choice for hosts whose cores are all busy anyway).
  */
 @Injectable()
-export class HashWorkerPool implements OnModuleDestroy {
+export class HashWorkerPool implements OnApplicationShutdown {
   private readonly workers: Worker[];
   private readonly listeners = new Map<number, (message: FromWorker) => void>();
   private nextJob = 0;
@@ -117,7 +117,8 @@ export class HashWorkerPool implements OnModuleDestroy {
     };
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has closed, so uploads still draining keep their hashing. */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
