@@ -412,7 +412,7 @@ describe.each<[Style, 'PUT' | 'POST']>([
     const uploading = slowUpload(info.upload_endpoint!.uri, total, 2);
     const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
     await eventually(
-      async () => existsSync(staging),
+      () => existsSync(staging),
       (exists) => exists,
       { timeoutMs: 5_000, what: 'the upload staging' },
     );
