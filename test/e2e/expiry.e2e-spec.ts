@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-import { ContentLibraryDriver, eventually, slowUpload, upload } from '@cls/testing';
+import {
+  ContentLibraryDriver,
+  eventually,
+  slowUpload,
+  startSourceServer,
+  upload,
+} from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -14,6 +20,7 @@ const TIMEOUT_SECONDS = 3;
 /** Generous: a loaded CI machine runs many deployments at once. */
 const EXPIRY_WAIT_MS = (TIMEOUT_SECONDS + 20) * 1000;
 const KEEP_ALIVE_PERIOD_MS = 1_000;
+const COMPLETION_TIMEOUT_SECONDS = 8;
 jest.setTimeout(EXPIRY_WAIT_MS + 30_000);
 let deployment: Deployment;
 let alice: ContentLibraryDriver;
@@ -21,6 +28,10 @@ let alice: ContentLibraryDriver;
 beforeAll(async () => {
   deployment = await startDeployment('e2e_expiry', {
     SESSION_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+    COMPLETION_TIMEOUT_SECONDS: String(COMPLETION_TIMEOUT_SECONDS),
+    // A stalled source holds its pull far longer than the completion deadline.
+    PULL_STALL_SECONDS: '60',
+    PULL_ALLOWED_NETWORKS: '127.0.0.0/8',
   });
   alice = new ContentLibraryDriver('api', deployment.alice);
 }, 60_000);
@@ -146,6 +157,43 @@ describe(`expiry with SESSION_TIMEOUT_SECONDS=${TIMEOUT_SECONDS} (contract §8.5
       { what: 'pinned version collected' },
     );
     expect(readFileSync(currentPath).equals(current)).toBe(true);
+  });
+
+  it('once complete is accepted with a pull in flight, the idle timeout no longer applies; a pull stuck for good ends ERROR at the completion deadline, never CANCELED', async () => {
+    const source = await startSourceServer({ size: 1024 * 1024 });
+    try {
+      const session = await newSession();
+      const requested = Date.now();
+      expect(
+        (
+          await alice.addFile(session, {
+            name: 'stuck.iso',
+            source_type: 'PULL',
+            source_endpoint: { uri: `${source.baseUrl}/stall.bin` },
+          })
+        ).status,
+      ).toBe(201);
+      expect((await alice.action(session, 'complete')).status).toBe(204);
+      // Well past the idle deadline, with no activity at all: the service owes the work.
+      await sleep((TIMEOUT_SECONDS + 2) * 1000);
+      expect(await stateOf(session)).toBe('ACTIVE');
+
+      await eventually(
+        () => stateOf(session),
+        (state) => state !== 'ACTIVE',
+        { timeoutMs: EXPIRY_WAIT_MS, intervalMs: 100, what: 'the completion deadline' },
+      );
+      expect(Date.now() - requested).toBeGreaterThanOrEqual(COMPLETION_TIMEOUT_SECONDS * 1000);
+      const ended = alice.value<{ state: string; error_message?: { default_message: string } }>(
+        await alice.getSession(session),
+      );
+      expect(ended.state).toBe('ERROR');
+      expect(ended.error_message?.default_message).toMatch(
+        /did not finish by .*; files still in transfer: stuck\.iso\./,
+      );
+    } finally {
+      await source.close();
+    }
   });
 
   it('a session kept alive survives its timeout', async () => {

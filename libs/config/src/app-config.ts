@@ -154,6 +154,7 @@ const environment = z.object({
     .default('cls'),
   STORAGE_ROOT: z.string().min(1).default('./var/storage'),
   SESSION_TIMEOUT_SECONDS: positiveInt(300),
+  COMPLETION_TIMEOUT_SECONDS: positiveInt(86_400),
   LOGIN_IDLE_TIMEOUT_SECONDS: positiveInt(1800),
   CLS_ADMIN_USER: z.string().min(1).default('administrator@vsphere.local'),
   CLS_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -202,6 +203,11 @@ export interface AppConfig {
   readonly redisPrefix: string;
   readonly storageRoot: string;
   readonly sessionTimeoutSeconds: number;
+  /**
+   * How long the service may take to finish a `complete` it accepted while pulls were in flight
+   * (the client's idle timeout no longer applies then) before the session ends ERROR.
+   */
+  readonly completionTimeoutSeconds: number;
   readonly loginIdleTimeoutSeconds: number;
   readonly adminUser: string;
   readonly adminPassword?: string;
@@ -289,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisPrefix: e.REDIS_PREFIX,
     storageRoot,
     sessionTimeoutSeconds: e.SESSION_TIMEOUT_SECONDS,
+    completionTimeoutSeconds: e.COMPLETION_TIMEOUT_SECONDS,
     loginIdleTimeoutSeconds: e.LOGIN_IDLE_TIMEOUT_SECONDS,
     adminUser: e.CLS_ADMIN_USER,
     ...(e.CLS_ADMIN_PASSWORD === undefined ? {} : { adminPassword: e.CLS_ADMIN_PASSWORD }),

@@ -58,9 +58,11 @@ export function sessionDeadline(eventsDeadline: string, activityDeadline?: strin
  * deadline as it moves, rather than one job per event that moved it.
  */
 export function nextExpiryCheck(
-  state: { readonly status: string; readonly expiresAt?: string },
+  state: { readonly status: string; readonly expiresAt?: string; readonly completeBy?: string },
   activityDeadline?: string,
 ): string | undefined {
+  // A completion the service owes is due by its own deadline, whatever the client does.
+  if (state.status === 'ACTIVE' && state.completeBy !== undefined) return state.completeBy;
   if (state.expiresAt === undefined) return undefined;
   return sessionDeadline(state.expiresAt, activityDeadline);
 }

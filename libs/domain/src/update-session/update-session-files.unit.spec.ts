@@ -19,6 +19,7 @@ import {
   fold,
   MAX_FILE_SIZE,
   message,
+  nextExpiryCheck,
   SYSTEM_CALLER,
   updateSessionDecider,
   validateUpdateSession,
@@ -112,7 +113,11 @@ function failTransfer(
   };
 }
 
-const complete: UpdateSessionCommand = { type: 'CompleteUpdateSession', ...envelope };
+const complete: UpdateSessionCommand = {
+  type: 'CompleteUpdateSession',
+  ...envelope,
+  completionTimeoutSeconds: 3_600,
+};
 
 function stateAfter(history: readonly UpdateSessionEvent[]): UpdateSessionState {
   return fold(updateSessionDecider.evolve, updateSessionDecider.initialState(), history);
@@ -832,10 +837,19 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
         sourceType: 'PULL',
         sourceEndpoint: { uri: 'https://example.com/a.iso' },
       });
+      const completeBy = addSeconds(NOW, 3_600);
       const requested: UpdateSessionEvent = {
         type: 'UpdateSessionCompletionRequested',
-        data: { sessionId: SESSION_ID, requestedAt: NOW, expiresAt: addSeconds(NOW, TIMEOUT) },
+        data: { sessionId: SESSION_ID, requestedAt: NOW, completeBy, expiresAt: completeBy },
       };
+      const expire = (now: string, activityExpiresAt?: string): UpdateSessionCommand => ({
+        type: 'ExpireUpdateSession',
+        sessionId: SESSION_ID,
+        caller: SYSTEM_CALLER,
+        now,
+        timeoutSeconds: TIMEOUT,
+        ...(activityExpiresAt === undefined ? {} : { activityExpiresAt }),
+      });
 
       it.each([
         ['not fetched yet', [] as UpdateSessionEvent[]],
@@ -874,6 +888,44 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
           .given([sessionCreated(), pullAdded, requested, fileTransferStarted(), fileReceived()])
           .when({ ...complete, caller: SYSTEM_CALLER })
           .then([sessionCompleted(NOW)]);
+      });
+
+      it('owes the work from then on: the client idle timeout no longer expires the session', () => {
+        const idleDeadline = addSeconds(NOW, TIMEOUT * 2);
+        spec
+          .given([sessionCreated(), pullAdded, requested, fileTransferStarted()])
+          .when(expire(idleDeadline))
+          .thenNothingHappened();
+        const state = stateAfter([sessionCreated(), pullAdded, requested, fileTransferStarted()]);
+        expect(nextExpiryCheck(state, idleDeadline)).toBe(completeBy);
+      });
+
+      it('fails the session at the completion deadline, naming what never arrived, never CANCELED', () => {
+        const [failed] = spec
+          .given([sessionCreated(), pullAdded, requested, fileTransferStarted()])
+          .when(expire(completeBy))
+          .events();
+        expect(failed).toMatchObject({
+          type: 'UpdateSessionFailed',
+          data: {
+            failedAt: completeBy,
+            expiresAt: addSeconds(completeBy, TIMEOUT),
+            errorMessage: {
+              id: `${CLS}.update_session_completion_timed_out`,
+              args: [ITEM_ID, completeBy, FILE_NAME],
+            },
+          },
+        });
+      });
+
+      it('takes a request recorded before completion deadlines existed as due at its expiresAt', () => {
+        const legacy: UpdateSessionEvent = {
+          type: 'UpdateSessionCompletionRequested',
+          data: { sessionId: SESSION_ID, requestedAt: NOW, expiresAt: LATER },
+        };
+        expect(stateAfter([sessionCreated(), pullAdded, legacy])).toMatchObject({
+          completeBy: LATER,
+        });
       });
 
       it('keeps the session ACTIVE, with the request remembered', () => {

@@ -53,6 +53,11 @@ export interface AdapterFindings {
 
 export interface CompleteUpdateSession extends Envelope {
   readonly type: 'CompleteUpdateSession';
+  /**
+   * How long the service may take to finish a completion it had to postpone (pulls in flight)
+   * before it fails the session; meanwhile the client's inactivity timeout does not apply.
+   */
+  readonly completionTimeoutSeconds: number;
   /** The OVF adapter's verdict on the current files; absent for items without an adapter. */
   readonly adapterFindings?: AdapterFindings;
 }

@@ -163,13 +163,15 @@ function complete(command: CompleteUpdateSession, state: UpdateSessionState): Up
   if (blocking) throw fileNotReceived(blocking);
   if (unreceived.length > 0 || awaitingUnpack(session).length > 0) {
     if (session.completionRequested) return [];
+    const completeBy = addSeconds(command.now, command.completionTimeoutSeconds);
     return [
       {
         type: 'UpdateSessionCompletionRequested',
         data: {
           sessionId: command.sessionId,
           requestedAt: command.now,
-          expiresAt: addSeconds(command.now, command.timeoutSeconds),
+          completeBy,
+          expiresAt: completeBy,
         },
       },
     ];
@@ -259,8 +261,39 @@ function remove(command: DeleteUpdateSession, state: UpdateSessionState): Update
   ];
 }
 
+/**
+ * Once `complete` is accepted with pulls in flight, the service owes the work: the client's
+ * inactivity no longer ends the session; only the completion deadline does, as an ERROR naming
+ * what never arrived, never as an expiry.
+ */
+function failOverdueCompletion(
+  command: ExpireUpdateSession,
+  session: ActiveUpdateSession & { readonly completeBy: string },
+): UpdateSessionEvent[] {
+  if (Date.parse(command.now) < Date.parse(session.completeBy)) return [];
+  const pending = unreceivedFiles(session).map((file) => file.name);
+  const files = pending.length > 0 ? pending.join(', ') : 'none';
+  return [
+    {
+      type: 'UpdateSessionFailed',
+      data: {
+        sessionId: command.sessionId,
+        errorMessage: message(
+          'com.vmware.vdcs.cls-main.update_session_completion_timed_out',
+          `The completion of library item ${session.libraryItemId} requested by the client did not finish by ${session.completeBy}; files still in transfer: ${files}.`,
+          [session.libraryItemId, session.completeBy, files],
+        ),
+        failedAt: command.now,
+        expiresAt: addSeconds(command.now, command.timeoutSeconds),
+      },
+    },
+  ];
+}
+
 function expire(command: ExpireUpdateSession, state: UpdateSessionState): UpdateSessionEvent[] {
   if (state.status === 'EMPTY' || state.status === 'DELETED') return [];
+  if (state.status === 'ACTIVE' && state.completeBy !== undefined)
+    return failOverdueCompletion(command, { ...state, completeBy: state.completeBy });
   const deadline = sessionDeadline(state.expiresAt, command.activityExpiresAt);
   if (Date.parse(command.now) < Date.parse(deadline)) return [];
   if (state.status === 'ACTIVE') {

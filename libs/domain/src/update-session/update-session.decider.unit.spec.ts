@@ -30,7 +30,7 @@ const operations: Record<string, UpdateSessionCommand> = {
     ...envelope,
     warningBehavior: [{ type: 'SELF_SIGNED_CERTIFICATE', ignored: true }],
   },
-  complete: { type: 'CompleteUpdateSession', ...envelope },
+  complete: { type: 'CompleteUpdateSession', ...envelope, completionTimeoutSeconds: 3_600 },
   cancel: { type: 'CancelUpdateSession', ...envelope, reason: 'CLIENT' },
   fail: { type: 'FailUpdateSession', ...envelope, clientErrorMessage: 'client gave up' },
 };

@@ -54,10 +54,14 @@ export type UpdateSessionCompleted = DomainEvent<
   Expiring & { readonly completedAt: string }
 >;
 
-/** `complete` arrived while PULL files were still in flight: the worker finishes it (§4.2). */
+/**
+ * `complete` arrived while PULL files were still in flight: the worker finishes it (§4.2) by
+ * `completeBy`, or fails the session then. Events written before `completeBy` existed had their
+ * `expiresAt` as that deadline.
+ */
 export type UpdateSessionCompletionRequested = DomainEvent<
   'UpdateSessionCompletionRequested',
-  Expiring & { readonly requestedAt: string }
+  Expiring & { readonly requestedAt: string; readonly completeBy?: string }
 >;
 
 export type UpdateSessionCancellationReason = 'CLIENT' | 'ITEM_DELETED';

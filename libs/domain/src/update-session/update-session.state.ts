@@ -20,6 +20,8 @@ export type ActiveUpdateSession = Identity & {
   readonly warningBehavior: readonly WarningBehavior[];
   /** `complete` came while PULL files were in flight; the last one to arrive finishes it. */
   readonly completionRequested: boolean;
+  /** Once completion is requested: the service owes the work, and fails the session if not done by then. */
+  readonly completeBy?: string;
 };
 
 export type FinishedUpdateSession = Identity & {
@@ -100,7 +102,12 @@ export function evolveUpdateSession(
       return current ? { ...current, status: 'DONE', expiresAt: event.data.expiresAt } : state;
     case 'UpdateSessionCompletionRequested':
       return state.status === 'ACTIVE'
-        ? { ...state, completionRequested: true, expiresAt: event.data.expiresAt }
+        ? {
+            ...state,
+            completionRequested: true,
+            completeBy: event.data.completeBy ?? event.data.expiresAt,
+            expiresAt: event.data.expiresAt,
+          }
         : state;
     case 'UpdateSessionCanceled':
     case 'UpdateSessionExpired':

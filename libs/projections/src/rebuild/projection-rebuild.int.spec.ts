@@ -238,6 +238,7 @@ class Traffic {
     await session({
       type: 'CompleteUpdateSession',
       ...this.envelope(sessionId),
+      completionTimeoutSeconds: 3_600,
       adapterFindings: { missingFiles: [], invalidFiles: [] },
     });
     await session({
@@ -254,7 +255,11 @@ class Traffic {
     await this.runner.execute(
       updateSessionDecider,
       sessionId,
-      { type: 'CompleteUpdateSession', ...this.envelope(sessionId) },
+      {
+        type: 'CompleteUpdateSession',
+        ...this.envelope(sessionId),
+        completionTimeoutSeconds: 3_600,
+      },
       metadata,
     );
     await this.runner.execute(

@@ -25,8 +25,9 @@ export class ExpireUpdateSessionCommand extends Command<Date | undefined> {
 
 /**
  * Asks the decider whether the session's time is up (contract §8.5): an idle ACTIVE session is
- * expired and its staged bytes deleted, a finished one past its retention is purged. Upload
- * activity moves the view's deadline without events, so that deadline comes along as a fact.
+ * expired and its staged bytes deleted, one whose accepted completion is overdue fails, a
+ * finished one past its retention is purged. Upload activity moves the view's deadline without
+ * events, so that deadline comes along as a fact.
  */
 @CommandHandler(ExpireUpdateSessionCommand)
 export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateSessionCommand> {
@@ -53,7 +54,11 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
       },
       jobMetadata(context, 'ExpireUpdateSession'),
     );
-    if (decided.events.some((event) => event.type === 'UpdateSessionExpired')) {
+    // Expired by the client's idleness, or failed by a completion the service could not finish.
+    const ended = decided.events.some(
+      (event) => event.type === 'UpdateSessionExpired' || event.type === 'UpdateSessionFailed',
+    );
+    if (ended) {
       await this.storage.discardSession(sessionId);
     }
     const next = nextExpiryCheck(decided.state, viewDeadline);

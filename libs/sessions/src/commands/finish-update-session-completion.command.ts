@@ -46,6 +46,7 @@ export class FinishUpdateSessionCompletionHandler implements ICommandHandler<Fin
           caller: SYSTEM_CALLER,
           now: this.clock.now().toISOString(),
           timeoutSeconds: this.config.sessionTimeoutSeconds,
+          completionTimeoutSeconds: this.config.completionTimeoutSeconds,
         },
         jobMetadata(context, 'CompleteUpdateSession'),
       );

@@ -57,7 +57,13 @@ export class OperateUpdateSessionHandler implements ICommandHandler<OperateUpdat
     const command: UpdateSessionCommand =
       operation.type === 'CancelUpdateSession'
         ? { ...envelope, ...operation, reason: 'CLIENT' }
-        : { ...envelope, ...operation };
+        : operation.type === 'CompleteUpdateSession'
+          ? {
+              ...envelope,
+              ...operation,
+              completionTimeoutSeconds: this.config.completionTimeoutSeconds,
+            }
+          : { ...envelope, ...operation };
     const metadata = metadataFor(context, operation.type);
     if (command.type === 'CompleteUpdateSession') {
       await this.completion.complete(command, metadata);
