@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ContentLibraryDriver, eventually, ServiceProcess, upload } from '@cls/testing';
+import { ContentLibraryDriver, eventually, ServiceProcess, tricklePut, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -19,37 +18,6 @@ interface FileInfo {
   status: string;
   bytes_transferred: number;
   upload_endpoint?: { uri: string };
-}
-
-/**
- * PUTs `bytes` 64 KiB every 100 ms, as a slow client would; resolves with the status, or with
- * `'cut'` when the server closes the connection first.
- */
-function tricklePut(uri: string, bytes: Buffer): Promise<number | 'cut'> {
-  const url = new URL(uri);
-  return new Promise((resolve) => {
-    const outgoing = request(
-      {
-        method: 'PUT',
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        headers: { 'content-length': String(bytes.length) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    outgoing.on('error', () => resolve('cut'));
-    void (async () => {
-      for (let sent = 0; sent < bytes.length && !outgoing.destroyed; sent += 65_536) {
-        outgoing.write(bytes.subarray(sent, sent + 65_536));
-        await sleep(100);
-      }
-      outgoing.end();
-    })();
-  });
 }
 
 describe('SIGTERM of an API with an upload in flight', () => {

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import type { PrivatePostgres, PrivateRedis, ServiceProcess, SourceServer } from '@cls/testing';
@@ -10,6 +11,8 @@ import {
   startPrivatePostgres,
   startPrivateRedis,
   startSourceServer,
+  tricklePut,
+  upload,
 } from '@cls/testing';
 
 import type { Deployment } from '../e2e/deployment';
@@ -204,6 +207,42 @@ it('Postgres restarted: the API answers 503 meanwhile, then everything acknowled
       what: 'pull after the Postgres restart',
     },
   );
+});
+
+it('a PUT whose body was all staged while Postgres went away is confirmed later with bytes */size, without re-sending a byte', async () => {
+  const { item, session } = await newSession();
+  // 64 KiB every 100 ms: about 3 s, so Postgres stops while the body is still arriving.
+  const bytes = randomBytes(2 * MiB);
+  const info = alice.value<{ upload_endpoint: { uri: string } }>(
+    await alice.addFile(session, { name: 'disk.iso', source_type: 'PUSH', size: bytes.length }),
+  );
+  const putting = tricklePut(info.upload_endpoint.uri, bytes);
+  await sleep(500);
+  await postgres.halt();
+  try {
+    // The body ends while its receipt cannot be recorded.
+    expect(await putting).toBe(503);
+  } finally {
+    await postgres.start();
+  }
+  await eventually(
+    () => alice.getSession(session),
+    (result) => result.status === 200,
+    { timeoutMs: 30_000, what: 'API back' },
+  );
+
+  const confirmed = await upload(info.upload_endpoint.uri, Buffer.alloc(0), {
+    headers: { 'content-range': `bytes */${bytes.length}` },
+  });
+  expect(confirmed.status).toBe(200);
+  expect(
+    alice.value<{ status: string; size: number }>(await alice.getFile(session, 'disk.iso')),
+  ).toMatchObject({ status: 'READY', size: bytes.length });
+  expect((await alice.action(session, 'complete')).status).toBe(204);
+  const [stored] = alice.value<{ name: string; checksum_info: { checksum: string } }[]>(
+    await alice.itemFiles(item),
+  );
+  expect(stored?.checksum_info.checksum).toBe(createHash('sha1').update(bytes).digest('hex'));
 });
 
 it('through all of the above, no process exited by itself and every line logged was JSON', () => {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface UploadResult {
   readonly status: number;
@@ -81,5 +82,36 @@ export async function dropMidUpload(
         resolve();
       }, 200),
     );
+  });
+}
+
+/**
+ * PUTs `bytes` in 64 KiB writes every 100 ms, as a slow client would; resolves with the status,
+ * or with `'cut'` when the server closes the connection first.
+ */
+export function tricklePut(uri: string, bytes: Buffer): Promise<number | 'cut'> {
+  const url = new URL(uri);
+  return new Promise((resolve) => {
+    const outgoing = request(
+      {
+        method: 'PUT',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { 'content-length': String(bytes.length) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    outgoing.on('error', () => resolve('cut'));
+    void (async () => {
+      for (let sent = 0; sent < bytes.length && !outgoing.destroyed; sent += 65_536) {
+        outgoing.write(bytes.subarray(sent, sent + 65_536));
+        await sleep(100);
+      }
+      outgoing.end();
+    })();
   });
 }
