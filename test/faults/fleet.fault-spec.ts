@@ -44,7 +44,12 @@ beforeAll(async () => {
   ]);
   deployment = await startDeployment(
     'faults',
-    { PULL_ALLOWED_NETWORKS: '127.0.0.0/8', PULL_STALL_SECONDS: '3' },
+    {
+      PULL_ALLOWED_NETWORKS: '127.0.0.0/8',
+      PULL_STALL_SECONDS: '3',
+      // Long enough for a client to confirm first, short enough for the test to wait out.
+      STAGED_UPLOAD_CONFIRM_SECONDS: '10',
+    },
     { postgres: postgres.url, redis: redis.url },
   );
   alice = new ContentLibraryDriver('api', deployment.alice);
@@ -209,40 +214,54 @@ it('Postgres restarted: the API answers 503 meanwhile, then everything acknowled
   );
 });
 
-it('a PUT whose body was all staged while Postgres went away is confirmed later with bytes */size, without re-sending a byte', async () => {
-  const { item, session } = await newSession();
-  // 64 KiB every 100 ms: about 3 s, so Postgres stops while the body is still arriving.
-  const bytes = randomBytes(2 * MiB);
-  const info = alice.value<{ upload_endpoint: { uri: string } }>(
-    await alice.addFile(session, { name: 'disk.iso', source_type: 'PUSH', size: bytes.length }),
+it('PUTs whose bodies were all staged while Postgres went away are recorded later: one confirmed by its client with bytes */size, one by the sweep, without a byte sent again', async () => {
+  // 64 KiB every 100 ms: about 3 s, so Postgres stops while the bodies are still arriving.
+  const uploads = await Promise.all(
+    ['by client', 'by sweep'].map(async () => {
+      const { item, session } = await newSession();
+      const bytes = randomBytes(2 * MiB);
+      const info = alice.value<{ upload_endpoint: { uri: string } }>(
+        await alice.addFile(session, { name: 'disk.iso', source_type: 'PUSH', size: bytes.length }),
+      );
+      return { item, session, bytes, uri: info.upload_endpoint.uri };
+    }),
   );
-  const putting = tricklePut(info.upload_endpoint.uri, bytes);
+  const putting = uploads.map(({ uri, bytes }) => tricklePut(uri, bytes));
   await sleep(500);
   await postgres.halt();
   try {
-    // The body ends while its receipt cannot be recorded.
-    expect(await putting).toBe(503);
+    // The bodies end while their receipts cannot be recorded.
+    expect(await Promise.all(putting)).toEqual([503, 503]);
   } finally {
     await postgres.start();
   }
+  const [byClient, bySweep] = uploads as [(typeof uploads)[0], (typeof uploads)[0]];
   await eventually(
-    () => alice.getSession(session),
+    () => alice.getSession(byClient.session),
     (result) => result.status === 200,
     { timeoutMs: 30_000, what: 'API back' },
   );
 
-  const confirmed = await upload(info.upload_endpoint.uri, Buffer.alloc(0), {
-    headers: { 'content-range': `bytes */${bytes.length}` },
+  const confirmed = await upload(byClient.uri, Buffer.alloc(0), {
+    headers: { 'content-range': `bytes */${byClient.bytes.length}` },
   });
   expect(confirmed.status).toBe(200);
-  expect(
-    alice.value<{ status: string; size: number }>(await alice.getFile(session, 'disk.iso')),
-  ).toMatchObject({ status: 'READY', size: bytes.length });
-  expect((await alice.action(session, 'complete')).status).toBe(204);
-  const [stored] = alice.value<{ name: string; checksum_info: { checksum: string } }[]>(
-    await alice.itemFiles(item),
+  await eventually(
+    async () =>
+      alice.value<{ status: string }>(await alice.getFile(bySweep.session, 'disk.iso')).status,
+    (status) => status === 'READY',
+    { timeoutMs: 40_000, intervalMs: 500, what: 'the sweep recording the staged upload' },
   );
-  expect(stored?.checksum_info.checksum).toBe(createHash('sha1').update(bytes).digest('hex'));
+  for (const { item, session, bytes } of uploads) {
+    expect(
+      alice.value<{ status: string; size: number }>(await alice.getFile(session, 'disk.iso')),
+    ).toMatchObject({ status: 'READY', size: bytes.length });
+    expect((await alice.action(session, 'complete')).status).toBe(204);
+    const [stored] = alice.value<{ checksum_info: { checksum: string } }[]>(
+      await alice.itemFiles(item),
+    );
+    expect(stored?.checksum_info.checksum).toBe(createHash('sha1').update(bytes).digest('hex'));
+  }
 });
 
 it('through all of the above, no process exited by itself and every line logged was JSON', () => {

@@ -171,6 +171,7 @@ const environment = z.object({
   PULL_ALLOWED_PORTS: portRangeList,
   IMPORT_ROOTS: pathList,
   PULL_STALL_SECONDS: positiveInt(30),
+  STAGED_UPLOAD_CONFIRM_SECONDS: positiveInt(30),
   PULL_ATTEMPTS: positiveInt(5),
   CLS_FAILPOINTS: z.string().optional(),
 });
@@ -237,6 +238,11 @@ export interface AppConfig {
   readonly importRoots: readonly string[];
   /** A pull that receives no bytes this long is aborted and retried. */
   readonly pullStallSeconds: number;
+  /**
+   * How long a PUSH file's staging must sit whole and untouched before the sweep records its
+   * receipt, lost when the service was away as the body ended.
+   */
+  readonly stagedUploadConfirmSeconds: number;
   /** Tries of a pull before its file fails (transient errors only). */
   readonly pullAttempts: number;
   /** Crash-test hooks: points where the process kills itself (see failpoint.ts). Empty in production. */
@@ -316,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : { pullAllowedPorts: Object.freeze(e.PULL_ALLOWED_PORTS) }),
     importRoots: Object.freeze(e.IMPORT_ROOTS ?? []),
     pullStallSeconds: e.PULL_STALL_SECONDS,
+    stagedUploadConfirmSeconds: e.STAGED_UPLOAD_CONFIRM_SECONDS,
     pullAttempts: e.PULL_ATTEMPTS,
     failpoints: Object.freeze(
       (e.CLS_FAILPOINTS ?? '')

@@ -9,7 +9,7 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import { AdvisoryLock, DATA_SOURCE } from '@cls/database';
 import type { JobName } from '@cls/domain';
-import { updateSessionReactions } from '@cls/domain';
+import { DomainError, updateSessionReactions } from '@cls/domain';
 import {
   DownloadSessionQueries,
   ExpireDownloadSessionCommand,
@@ -17,6 +17,7 @@ import {
   SessionLeftovers,
   UnfinishedWorkQueries,
   UpdateSessionQueries,
+  UploadService,
 } from '@cls/sessions';
 
 import { JobEnqueuer } from './job-enqueuer';
@@ -45,6 +46,7 @@ export class FleetSweeper implements OnApplicationShutdown {
     private readonly unfinished: UnfinishedWorkQueries,
     private readonly jobs: JobEnqueuer,
     private readonly leftovers: SessionLeftovers,
+    private readonly uploads: UploadService,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -81,6 +83,7 @@ export class FleetSweeper implements OnApplicationShutdown {
       try {
         await this.expireDue();
         await this.reofferOwedWork();
+        await this.confirmStagedUploads();
         const cleared = await this.leftovers.clear();
         if (cleared > 0) this.logger.log(`cleared what ${cleared} ended session(s) left aside`);
       } finally {
@@ -102,6 +105,22 @@ export class FleetSweeper implements OnApplicationShutdown {
     }
     for (const sessionId of await this.downloads.dueForExpiry(new Date(), BATCH)) {
       await this.commands.execute(new ExpireDownloadSessionCommand(context(sessionId), sessionId));
+    }
+  }
+
+  /** Records the receipt of uploads staged whole whose receipt was lost (the database was away). */
+  private async confirmStagedUploads(): Promise<void> {
+    const quietMs = this.config.stagedUploadConfirmSeconds * 1000;
+    for (const push of await this.unfinished.unreceivedPushes(BATCH)) {
+      const confirmed = await this.uploads
+        .confirmStaged(push.sessionId, push.name, push.transferId, quietMs)
+        // The session or file moved on meanwhile (a client confirmed it, say): nothing to do.
+        .catch((error: unknown) => {
+          if (error instanceof DomainError) return false;
+          throw error;
+        });
+      if (confirmed)
+        this.logger.log(`recorded the staged upload of ${push.name} in ${push.sessionId}`);
     }
   }
 

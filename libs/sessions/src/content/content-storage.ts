@@ -76,6 +76,17 @@ export class ContentStorage {
   }
 
   /** Bytes already staged for a transfer (0 when nothing arrived yet). */
+  /** The staged file's size and last write, or undefined when nothing is staged. */
+  async stagedFile(
+    sessionId: string,
+    transferId: string,
+  ): Promise<{ size: number; modified: Date } | undefined> {
+    return stat(this.stagingPath(sessionId, transferId)).then(
+      (info) => ({ size: info.size, modified: info.mtime }),
+      () => undefined,
+    );
+  }
+
   async stagedSize(sessionId: string, transferId: string): Promise<number> {
     return stat(this.stagingPath(sessionId, transferId)).then(
       (info) => info.size,

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -123,7 +123,62 @@ export class UploadService {
     }
     this.receiving.add(transferId);
     try {
-      return await this.receiveInto(file, session, transferId, request);
+      return await this.receiveInto(file, session, transferId, request, {
+        actor: `data-plane:${session.owner}`,
+        ...correlationOf(request),
+        causationId: transferId,
+        commandType: 'Upload',
+      });
+    } finally {
+      this.receiving.delete(transferId);
+    }
+  }
+
+  /**
+   * The sweep's half of `Content-Range: bytes *\/size`: a PUSH file whose declared size is all
+   * staged, with nothing written to it for `quietMs`, lost its receipt (the service was away as
+   * the body ended) and no client confirmed it. Records it as a confirmation would; answers
+   * whether it did.
+   */
+  async confirmStaged(
+    sessionId: string,
+    name: string,
+    transferId: string,
+    quietMs: number,
+  ): Promise<boolean> {
+    if (this.receiving.has(transferId)) return false;
+    const { file, session } = receivingFile(
+      await this.decisions.current(sessionId),
+      name,
+      transferId,
+    );
+    const staged = await this.storage.stagedFile(sessionId, transferId);
+    if (
+      file.declaredSize === undefined ||
+      staged === undefined ||
+      staged.size !== file.declaredSize ||
+      Date.now() - staged.modified.getTime() < quietMs
+    )
+      return false;
+    this.receiving.add(transferId);
+    try {
+      const outcome = await this.receiveInto(
+        file,
+        session,
+        transferId,
+        {
+          body: Readable.from([]),
+          contentLength: 0,
+          contentRange: `bytes */${staged.size}`,
+        },
+        {
+          actor: 'sweep',
+          correlationId: `sweep-${sessionId}`,
+          causationId: transferId,
+          commandType: 'ConfirmStagedUpload',
+        },
+      );
+      return outcome.kind === 'complete';
     } finally {
       this.receiving.delete(transferId);
     }
@@ -133,7 +188,8 @@ export class UploadService {
     file: SessionFileView,
     session: ActiveUpdateSession,
     transferId: string,
-    request: UploadRequest,
+    request: Pick<UploadRequest, 'body' | 'contentLength' | 'contentRange'>,
+    metadata: EventMetadata,
   ): Promise<UploadOutcome> {
     const range = parseContentRange(request.contentRange);
     const offset = range?.first ?? 0;
@@ -145,12 +201,6 @@ export class UploadService {
         await this.storage.stagedSize(file.sessionId, transferId),
         request.contentLength,
       );
-    const metadata: EventMetadata = {
-      actor: `data-plane:${session.owner}`,
-      ...correlationOf(request),
-      causationId: transferId,
-      commandType: 'Upload',
-    };
     if (
       file.declaredSize !== undefined &&
       request.contentLength !== undefined &&

@@ -16,6 +16,13 @@ export interface PendingTrigger {
   readonly event: UpdateSessionEvent;
 }
 
+/** A PUSH file of an ACTIVE session, declared with a size and not received yet. */
+export interface UnreceivedPush {
+  readonly sessionId: string;
+  readonly name: string;
+  readonly transferId: string;
+}
+
 /**
  * Work the queues owe to ACTIVE sessions: pulls not finished and completions still postponed, with
  * the events that asked for them. If Redis lost their jobs (a restart without persistence), the
@@ -49,6 +56,27 @@ export class UnfinishedWorkQueries {
       eventId: row.event_id,
       correlation: correlationOf(row.metadata),
       event: { type: row.event_type, data: row.data } as UpdateSessionEvent,
+    }));
+  }
+
+  /**
+   * PUSH files that may have all their bytes staged while their receipt was lost: those with a
+   * declared size, not received, in ACTIVE sessions. The sweep checks their staging files.
+   */
+  async unreceivedPushes(limit: number): Promise<UnreceivedPush[]> {
+    const rows = await this.db.query<{ session_id: string; name: string; transfer_id: string }[]>(
+      `SELECT f.session_id, f.name, f.transfer_id
+         FROM update_session_file_view f
+         JOIN update_session_view s ON s.id = f.session_id AND s.state = 'ACTIVE'
+        WHERE f.source_type = 'PUSH' AND f.status IN ('WAITING_FOR_TRANSFER', 'TRANSFERRING')
+          AND f.declared_size IS NOT NULL AND f.transfer_id IS NOT NULL
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      sessionId: row.session_id,
+      name: row.name,
+      transferId: row.transfer_id,
     }));
   }
 }
