@@ -46,29 +46,37 @@ export async function startDeployment(
     ...(servers ? { REDIS_URL: servers.redis } : {}),
     ...extraEnv,
   });
-  const api = await Service.api(env);
-  const worker = await Service.worker(env).catch(async (error: unknown) => {
-    await api.stop();
+  // A start that fails leaves nothing behind: its processes are stopped, its database dropped.
+  const started: ServiceProcess[] = [];
+  const abandon = async (error: unknown): Promise<never> => {
+    await Promise.all(started.map((service) => service.stop()));
     await database.drop();
     throw error;
-  });
-  const admin = await new Client(api.baseUrl).login(ADMIN_USER, ADMIN_PASSWORD);
-  for (const [name, privileges] of [
-    ['alice', ALICE_PRIVILEGES],
-    ['bob', ['System.Read']],
-  ] as const) {
-    const created = await admin.request('POST', '/api/cls/users', {
-      body: {
-        name,
-        password: `${name}-password`,
-        grants: privileges.map((privilege) => ({ privilege })),
-      },
-    });
-    if (created.status !== 201)
-      throw new Error(`cannot create ${name}: ${JSON.stringify(created.body)}`);
-  }
-  const alice = await new Client(api.baseUrl).login('alice', 'alice-password');
-  const bob = await new Client(api.baseUrl).login('bob', 'bob-password');
+  };
+  const api = await Service.api(env).catch(abandon);
+  started.push(api);
+  const worker = await Service.worker(env).catch(abandon);
+  started.push(worker);
+  const { admin, alice, bob } = await (async () => {
+    const admin = await new Client(api.baseUrl).login(ADMIN_USER, ADMIN_PASSWORD);
+    for (const [name, privileges] of [
+      ['alice', ALICE_PRIVILEGES],
+      ['bob', ['System.Read']],
+    ] as const) {
+      const created = await admin.request('POST', '/api/cls/users', {
+        body: {
+          name,
+          password: `${name}-password`,
+          grants: privileges.map((privilege) => ({ privilege })),
+        },
+      });
+      if (created.status !== 201)
+        throw new Error(`cannot create ${name}: ${JSON.stringify(created.body)}`);
+    }
+    const alice = await new Client(api.baseUrl).login('alice', 'alice-password');
+    const bob = await new Client(api.baseUrl).login('bob', 'bob-password');
+    return { admin, alice, bob };
+  })().catch(abandon);
   return {
     database,
     env,

@@ -1,7 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import type { Style } from '@cls/testing';
@@ -292,11 +291,17 @@ describe.each<[Style, 'PUT' | 'POST']>([
     });
     const uri = info.upload_endpoint!.uri;
     await dropMidUpload(uri, bytes.subarray(0, 700_000), bytes.length);
-    let dropped = await file(sessionId, 'big.iso');
-    for (let attempt = 0; attempt < 50 && dropped.bytes_transferred === 0; attempt += 1) {
-      await sleep(100);
-      dropped = await file(sessionId, 'big.iso');
-    }
+    // The server may still be writing what arrived before the drop: resume once it settles.
+    let previous = -1;
+    const dropped = await eventually(
+      () => file(sessionId, 'big.iso'),
+      (current) => {
+        const settled = current.bytes_transferred > 0 && current.bytes_transferred === previous;
+        previous = current.bytes_transferred;
+        return settled;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: 'the staged bytes settled' },
+    );
     expect(dropped.status).toBe('TRANSFERRING');
     const offset = dropped.bytes_transferred;
     expect(offset).toBeGreaterThan(0);

@@ -45,6 +45,12 @@ export function deploymentEnv(
   };
 }
 
+/**
+ * How long a start may take before it counts as failed: the wait ends as soon as the process is
+ * ready, so the cap can be generous for a loaded machine running many suites at once.
+ */
+const STARTUP_CAP_MS = 90_000;
+
 /** A real, built service process (`dist/`), as an operator would run it. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -81,7 +87,7 @@ export class ServiceProcess {
   ): Promise<ServiceProcess> {
     const service = new ServiceProcess('api', env, await freePort());
     service.start(['dist/apps/api/src/main.js', ...args]);
-    await service.waitUntilHealthy();
+    await service.waitUntilHealthy().catch((error: unknown) => service.abandon(error));
     return service;
   }
 
@@ -89,7 +95,7 @@ export class ServiceProcess {
     // Readiness is read from the worker's log, so it must log at info.
     const service = new ServiceProcess('worker', { ...env, LOG_LEVEL: 'info' }, 0);
     service.start(['dist/apps/worker/src/main.js']);
-    await service.waitForLog(/worker ready/);
+    await service.waitForLog(/worker ready/).catch((error: unknown) => service.abandon(error));
     return service;
   }
 
@@ -104,7 +110,7 @@ export class ServiceProcess {
     this.child = child;
   }
 
-  private async waitUntilHealthy(deadlineMs = 30_000): Promise<void> {
+  private async waitUntilHealthy(deadlineMs = STARTUP_CAP_MS): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     while (Date.now() < deadline) {
       this.assertRunning();
@@ -118,7 +124,7 @@ export class ServiceProcess {
     throw new Error(`${this.kind} did not become healthy:\n${this.output}`);
   }
 
-  async waitForLog(pattern: RegExp, deadlineMs = 30_000): Promise<void> {
+  async waitForLog(pattern: RegExp, deadlineMs = STARTUP_CAP_MS): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     while (!pattern.test(this.output)) {
       this.assertRunning();
@@ -132,6 +138,12 @@ export class ServiceProcess {
     if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
       throw new Error(`${this.kind} exited with ${this.child.exitCode}:\n${this.output}`);
     }
+  }
+
+  /** A start that failed leaves no process behind: it is killed, and the failure passed on. */
+  private async abandon(error: unknown): Promise<never> {
+    await this.stop('SIGKILL');
+    throw error;
   }
 
   /** SIGTERM, then wait for a clean exit; returns the exit code. */
