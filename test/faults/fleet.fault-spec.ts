@@ -264,6 +264,48 @@ it('PUTs whose bodies were all staged while Postgres went away are recorded late
   }
 });
 
+it('pulls canceled, deleted with their item or cut off by their source mid-transfer end cleanly, and the workers stay up', async () => {
+  const startPull = async (uri: string) => {
+    const { item, session } = await newSession();
+    const added = await alice.addFile(session, {
+      name: 'pulled.bin',
+      source_type: 'PULL',
+      source_endpoint: { uri },
+    });
+    expect(added.status).toBe(201);
+    return { item, session };
+  };
+  const underWay = (session: string) =>
+    eventually(
+      () => bytesOf(session),
+      (bytes) => bytes > 2 * MiB,
+      { timeoutMs: 30_000, what: `pull of ${session} under way` },
+    );
+  // 256 KiB every 100 ms from the 200 MiB source: these pulls are still running when they end.
+  const slow = (tag: string) => `${source.baseUrl}/slow.bin?chunk=${256 * 1024}&${tag}`;
+
+  const canceled = await startPull(slow('canceled'));
+  const deleted = await startPull(slow('deleted'));
+  await Promise.all([underWay(canceled.session), underWay(deleted.session)]);
+  expect((await alice.action(canceled.session, 'cancel')).status).toBe(204);
+  expect((await alice.deleteItem(deleted.item)).status).toBe(204);
+  for (const { session } of [canceled, deleted]) expect(await stateOf(session)).toBe('CANCELED');
+
+  // The source drops the connection half-way once; the pull resumes from what it staged.
+  const cut = await newSession();
+  await pullAndComplete(cut.session, `${small.baseUrl}/truncated.bin?s=${cut.session}`);
+  await eventually(
+    () => stateOf(cut.session),
+    (state) => state !== 'ACTIVE',
+    { timeoutMs: 60_000, intervalMs: 250, what: 'the cut-off pull finished' },
+  );
+  expect(await stateOf(cut.session)).toBe('DONE');
+  const [stored] = alice.value<{ checksum_info: { checksum: string } }[]>(
+    await alice.itemFiles(cut.item),
+  );
+  expect(stored?.checksum_info.checksum).toBe(createHash('sha1').update(small.bytes).digest('hex'));
+});
+
 it('through all of the above, no process exited by itself and every line logged was JSON', () => {
   // The first worker was killed on purpose; the ones left in `extraWorkers` were never stopped.
   for (const service of [deployment.api, ...extraWorkers]) expect(service.running).toBe(true);
