@@ -37,7 +37,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT' ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(
+    // node-postgres says these without a code: a lost connection, a pool that cannot connect, a
+    // leased connection that failed between two statements of one transaction.
+    /Connection terminated|timeout exceeded when trying to connect|encountered a connection error and is not queryable/i.test(
       String((error as Error)?.message),
     )
   );
