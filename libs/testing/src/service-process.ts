@@ -74,6 +74,20 @@ export class ServiceProcess {
     return this.output;
   }
 
+  /** The lines it wrote that are not JSON objects (every log line should be one). */
+  get linesNotJson(): string[] {
+    return this.output
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter((line) => {
+        try {
+          return typeof JSON.parse(line) !== 'object';
+        } catch {
+          return true;
+        }
+      });
+  }
+
   /** Whether the process is still up: it has neither exited nor been killed. */
   get running(): boolean {
     return (

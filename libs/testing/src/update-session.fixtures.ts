@@ -1,5 +1,6 @@
 import type {
   Caller,
+  ExpireUpdateSession,
   UpdateSessionCanceled,
   UpdateSessionCompleted,
   UpdateSessionCreated,
@@ -7,7 +8,7 @@ import type {
   UpdateSessionFailed,
   UpdateSessionKeptAlive,
 } from '@cls/domain';
-import { addSeconds } from '@cls/domain';
+import { addSeconds, SYSTEM_CALLER } from '@cls/domain';
 
 export const SESSION_ID = '0b6f3c2e-1111-4a2b-9c3d-000000000001';
 export const ITEM_ID = '4a1d7c3e-2b6f-4e8a-9c0d-5f1e2a3b4c5d';
@@ -20,6 +21,18 @@ export const bob: Caller = { user: 'bob', isAdmin: false };
 export const admin: Caller = { user: 'root', isAdmin: true };
 
 type Overrides<T extends { data: object }> = Partial<T['data']>;
+
+/** What the expiry job asks at `now`, with the activity deadline the view knows, if any. */
+export function expireSession(now: string, activityExpiresAt?: string): ExpireUpdateSession {
+  return {
+    type: 'ExpireUpdateSession',
+    sessionId: SESSION_ID,
+    caller: SYSTEM_CALLER,
+    now,
+    timeoutSeconds: TIMEOUT,
+    ...(activityExpiresAt === undefined ? {} : { activityExpiresAt }),
+  };
+}
 
 export function sessionCreated(
   overrides: Overrides<UpdateSessionCreated> = {},

@@ -49,6 +49,7 @@ import {
   T0,
   TIMEOUT,
   TRANSFER_ID,
+  expireSession,
 } from '@cls/testing';
 
 const spec = deciderSpecification(updateSessionDecider);
@@ -842,14 +843,6 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
         type: 'UpdateSessionCompletionRequested',
         data: { sessionId: SESSION_ID, requestedAt: NOW, completeBy, expiresAt: completeBy },
       };
-      const expire = (now: string, activityExpiresAt?: string): UpdateSessionCommand => ({
-        type: 'ExpireUpdateSession',
-        sessionId: SESSION_ID,
-        caller: SYSTEM_CALLER,
-        now,
-        timeoutSeconds: TIMEOUT,
-        ...(activityExpiresAt === undefined ? {} : { activityExpiresAt }),
-      });
 
       it.each([
         ['not fetched yet', [] as UpdateSessionEvent[]],
@@ -894,7 +887,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
         const idleDeadline = addSeconds(NOW, TIMEOUT * 2);
         spec
           .given([sessionCreated(), pullAdded, requested, fileTransferStarted()])
-          .when(expire(idleDeadline))
+          .when(expireSession(idleDeadline))
           .thenNothingHappened();
         const state = stateAfter([sessionCreated(), pullAdded, requested, fileTransferStarted()]);
         expect(nextExpiryCheck(state, idleDeadline)).toBe(completeBy);
@@ -903,7 +896,7 @@ describe('update session files (contract §4.3, §4.4, §7.1, §8.1)', () => {
       it('fails the session at the completion deadline, naming what never arrived, never CANCELED', () => {
         const [failed] = spec
           .given([sessionCreated(), pullAdded, requested, fileTransferStarted()])
-          .when(expire(completeBy))
+          .when(expireSession(completeBy))
           .events();
         expect(failed).toMatchObject({
           type: 'UpdateSessionFailed',

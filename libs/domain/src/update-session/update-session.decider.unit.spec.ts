@@ -1,5 +1,5 @@
 import type { UpdateSessionCommand, UpdateSessionEvent } from '@cls/domain';
-import { addSeconds, nextClientProgress, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { addSeconds, nextClientProgress, updateSessionDecider } from '@cls/domain';
 import {
   admin,
   alice,
@@ -16,6 +16,7 @@ import {
   sessionKeptAlive,
   T0,
   TIMEOUT,
+  expireSession,
 } from '@cls/testing';
 
 const spec = deciderSpecification(updateSessionDecider);
@@ -230,19 +231,11 @@ describe('update session decider (contract §8.1)', () => {
   describe('expiry (contract §8.1, §8.5; asked, not told)', () => {
     const created = sessionCreated(); // expires at T0 + TIMEOUT
     const deadline = addSeconds(T0, TIMEOUT);
-    const expire = (now: string, activityExpiresAt?: string): UpdateSessionCommand => ({
-      type: 'ExpireUpdateSession',
-      sessionId: SESSION_ID,
-      caller: SYSTEM_CALLER,
-      now,
-      timeoutSeconds: TIMEOUT,
-      ...(activityExpiresAt === undefined ? {} : { activityExpiresAt }),
-    });
 
     it('expires an idle ACTIVE session at its deadline, keeping it CANCELED for one more timeout', () => {
       spec
         .given([created])
-        .when(expire(deadline))
+        .when(expireSession(deadline))
         .then([
           {
             type: 'UpdateSessionExpired',
@@ -258,21 +251,21 @@ describe('update session decider (contract §8.1)', () => {
     it('does nothing before the deadline', () => {
       spec
         .given([created])
-        .when(expire(addSeconds(deadline, -1)))
+        .when(expireSession(addSeconds(deadline, -1)))
         .thenNothingHappened();
     });
 
     it('does nothing when a keep-alive moved the deadline since the job was planned', () => {
       spec
         .given([created, sessionKeptAlive({ expiresAt: addSeconds(deadline, 60) })])
-        .when(expire(deadline))
+        .when(expireSession(deadline))
         .thenNothingHappened();
     });
 
     it('does nothing while upload activity (not an event) keeps the session alive', () => {
       spec
         .given([created])
-        .when(expire(deadline, addSeconds(deadline, 5)))
+        .when(expireSession(deadline, addSeconds(deadline, 5)))
         .thenNothingHappened();
     });
 
@@ -281,7 +274,7 @@ describe('update session decider (contract §8.1)', () => {
       (_state, history) => {
         spec
           .given(history)
-          .when(expire(addSeconds(T0, TIMEOUT)))
+          .when(expireSession(addSeconds(T0, TIMEOUT)))
           .then([
             {
               type: 'UpdateSessionPurged',
@@ -294,15 +287,15 @@ describe('update session decider (contract §8.1)', () => {
     it('keeps a finished session during its retention', () => {
       spec
         .given(terminal.DONE!)
-        .when(expire(addSeconds(deadline, -1)))
+        .when(expireSession(addSeconds(deadline, -1)))
         .thenNothingHappened();
     });
 
     it('is a no-op on unknown, deleted and purged sessions', () => {
-      spec.given([]).when(expire(deadline)).thenNothingHappened();
+      spec.given([]).when(expireSession(deadline)).thenNothingHappened();
       spec
         .given([created, sessionCanceled(), sessionDeleted()])
-        .when(expire(deadline))
+        .when(expireSession(deadline))
         .thenNothingHappened();
       const purged: UpdateSessionEvent = {
         type: 'UpdateSessionPurged',
@@ -310,7 +303,7 @@ describe('update session decider (contract §8.1)', () => {
       };
       spec
         .given([created, sessionCanceled(), purged])
-        .when(expire(addSeconds(deadline, 3600)))
+        .when(expireSession(addSeconds(deadline, 3600)))
         .thenNothingHappened();
     });
 

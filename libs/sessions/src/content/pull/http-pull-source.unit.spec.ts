@@ -87,6 +87,23 @@ afterEach(async () => {
   );
 });
 
+/**
+ * A raw server that answers `head` and then the `body` in one write, and closes the connection
+ * (FIN) right after, as python's http.server does: with a reader holding back, the HTTP parser
+ * is paused when the FIN comes, with nothing left to parse.
+ */
+async function closingAfterBody(head: string, body: Buffer): Promise<URL> {
+  const server = createTcpServer((socket) => {
+    socket.once('data', () => {
+      socket.write(Buffer.concat([Buffer.from(head), body]));
+      setTimeout(() => socket.end(), 50);
+    });
+  });
+  servers.push(server as unknown as Server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/file.iso`);
+}
+
 describe('openHttpSource', () => {
   describe('responses', () => {
     it.each([
@@ -99,22 +116,12 @@ describe('openHttpSource', () => {
         // reader is slower than the network, so the HTTP parser is paused when the FIN comes.
         // The last bytes fill the reader's buffer: the parser pauses with nothing left to parse.
         const body = Buffer.alloc(100 * 1024, 0x61);
-        const server = createTcpServer((socket) => {
-          socket.once('data', () => {
-            socket.write(
-              Buffer.concat([
-                Buffer.from(`HTTP/1.1 200 OK\r\n${lengthHeader(body)}Connection: close\r\n\r\n`),
-                body,
-              ]),
-            );
-            setTimeout(() => socket.end(), 50);
-          });
-        });
-        servers.push(server as unknown as Server);
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        const { port } = server.address() as AddressInfo;
+        const url = await closingAfterBody(
+          `HTTP/1.1 200 OK\r\n${lengthHeader(body)}Connection: close\r\n\r\n`,
+          body,
+        );
 
-        const source = await open(new URL(`http://127.0.0.1:${port}/file.iso`));
+        const source = await open(url);
         await delay(200);
         let received = 0;
         for await (const chunk of source.body) {
@@ -126,22 +133,12 @@ describe('openHttpSource', () => {
     );
 
     it('fails a body cut short by the server closing while the reader holds back, never ending it early', async () => {
-      const server = createTcpServer((socket) => {
-        socket.once('data', () => {
-          socket.write(
-            Buffer.concat([
-              Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 204800\r\nConnection: close\r\n\r\n'),
-              Buffer.alloc(100 * 1024, 0x61),
-            ]),
-          );
-          setTimeout(() => socket.end(), 50);
-        });
-      });
-      servers.push(server as unknown as Server);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
+      const url = await closingAfterBody(
+        'HTTP/1.1 200 OK\r\nContent-Length: 204800\r\nConnection: close\r\n\r\n',
+        Buffer.alloc(100 * 1024, 0x61),
+      );
 
-      const source = await open(new URL(`http://127.0.0.1:${port}/file.iso`));
+      const source = await open(url);
       await delay(200);
       const error = await failure(text(source.body));
       expect(error.permanent).toBe(false);
