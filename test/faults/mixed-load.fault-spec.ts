@@ -25,11 +25,13 @@ import type { Deployment } from '../e2e/deployment';
 import { startDeployment } from '../e2e/deployment';
 
 /**
- * Clients push, pull and cancel against one API and two workers while a worker is SIGKILLed,
- * Redis restarts empty and Postgres stops for a while (on servers of this spec's own). They act as
+ * Clients push, pull, cancel and download against one API and two workers while a worker is
+ * SIGKILLed, Redis restarts empty, Postgres stops for a while (on servers of this spec's own) and
+ * the API is SIGKILLed and started again on its port. They act as
  * real clients do: a 503 is retried, a body whose answer was lost is confirmed or sent again.
  * Afterwards the invariants hold: every item holds the bytes of its last session whose `complete`
- * was answered 2xx, no such session ended CANCELED, no answer was a 5xx other than 503, nothing
+ * was answered 2xx and every download gave those bytes, no such session ended CANCELED, no
+ * answer was a 5xx other than 503, nothing
  * is left TRANSFERRING with all its bytes, no process exited by itself, every log line is JSON,
  * and a projection rebuild finds the views equal to the events.
  */
@@ -45,6 +47,8 @@ let source: SourceServer;
 let deployment: Deployment;
 let alice: ContentLibraryDriver;
 const workers: ServiceProcess[] = [];
+/** The API that replaced the killed one, on the same port. */
+let restartedApi: ServiceProcess | undefined;
 
 beforeAll(async () => {
   [source, postgres, redis] = await Promise.all([
@@ -62,13 +66,15 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.stop()));
+  await Promise.all([...workers, ...(restartedApi ? [restartedApi] : [])].map((s) => s.stop()));
   await deployment?.stop();
   await Promise.all([source?.close(), postgres?.stop(), redis?.stop()]);
 });
 
 /** Answers that are neither a success, a 4xx, nor a 503 while a server was down. */
 const serverErrors: string[] = [];
+/** Downloads whose bytes were not the item's content as its last completed session left it. */
+const wrongDownloads: string[] = [];
 /** How often a call was answered 503 (or not at all): the faults met the load. */
 let unavailable = 0;
 /** The clients go on until the last fault is over. */
@@ -194,10 +200,47 @@ async function cancelRound(history: ItemHistory): Promise<void> {
   await retrying('cancel', () => alice.action(session, 'cancel'));
 }
 
+/** Reads a data-plane URL, retrying while the service is away. */
+async function fetchBytes(uri: string): Promise<Buffer> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(uri).catch(() => undefined);
+    const status = response?.status ?? 0;
+    if (status === 200) {
+      // The API may die while the body streams: then the read is retried whole.
+      const body = await response!.arrayBuffer().catch(() => undefined);
+      if (body !== undefined) return Buffer.from(body);
+    } else {
+      await response?.body?.cancel();
+      if (status >= 500 && status !== 503) serverErrors.push(`download: ${status}`);
+      if (status !== 0 && status < 500) throw new Error(`download of ${uri}: ${status}`);
+    }
+    unavailable += 1;
+    if (Date.now() > deadline) throw new Error(`download of ${uri}: unavailable after 60 s`);
+    await sleep(250);
+  }
+}
+
+async function downloadRound(history: ItemHistory): Promise<void> {
+  const expected = history.expected;
+  if (expected === undefined) return pushRound(history);
+  const token = randomUUID();
+  const session = alice.value<string>(
+    await retrying('create download session', () =>
+      alice.createDownloadSession({ library_item_id: history.item }, token),
+    ),
+  );
+  const prepared = alice.value<{ download_endpoint?: { uri: string } }>(
+    await retrying('prepare', () => alice.prepareDownloadFile(session, 'data.bin')),
+  );
+  const bytes = await fetchBytes(prepared.download_endpoint!.uri);
+  if (!bytes.equals(expected)) wrongDownloads.push(`${history.item} via ${session}`);
+}
+
 async function client(index: number): Promise<ItemHistory> {
   const { itemId } = await alice.newLibraryItem();
   const history: ItemHistory = { item: itemId, completed: [], sessions: [] };
-  const rounds = [pushRound, pullRound, cancelRound];
+  const rounds = [pushRound, pullRound, downloadRound, cancelRound];
   for (let round = 0; round < ROUNDS || !faultsOver; round += 1)
     await rounds[(index + round) % rounds.length]!(history);
   return history;
@@ -214,12 +257,15 @@ async function faults(): Promise<void> {
   await postgres.halt();
   await sleep(2_000);
   await postgres.start();
+  await sleep(2_000);
+  await deployment.api.stop('SIGKILL');
+  restartedApi = await Service.api(deployment.env, [], deployment.api.port);
   faultsOver = true;
 }
 
 const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
 
-it('mixed pushes, pulls and cancels through a worker crash, an empty Redis and a Postgres stop keep every invariant', async () => {
+it('mixed pushes, pulls, downloads and cancels through a worker crash, an empty Redis, a Postgres stop and an API crash keep every invariant', async () => {
   const [histories] = await Promise.all([
     Promise.all(Array.from({ length: CLIENTS }, (_, index) => client(index))),
     faults(),
@@ -227,6 +273,7 @@ it('mixed pushes, pulls and cancels through a worker crash, an empty Redis and a
 
   expect(unavailable).toBeGreaterThan(0);
   expect(serverErrors).toEqual([]);
+  expect(wrongDownloads).toEqual([]);
   for (const history of histories) {
     for (const { session } of history.completed)
       expect([session, await stateOf(session)]).not.toEqual([session, 'CANCELED']);
@@ -247,9 +294,9 @@ it('mixed pushes, pulls and cancels through a worker crash, an empty Redis and a
     }
   }
 
-  for (const service of [deployment.api, deployment.worker, ...workers])
+  for (const service of [restartedApi!, deployment.worker, ...workers])
     expect(service.running).toBe(true);
-  for (const service of [deployment.api, deployment.worker, ...workers]) {
+  for (const service of [deployment.api, restartedApi!, deployment.worker, ...workers]) {
     expect(service.linesNotJson).toEqual([]);
   }
 

@@ -95,11 +95,13 @@ export class ServiceProcess {
     );
   }
 
+  /** An API process; on `port` when given (one that replaces a killed one keeps its URLs). */
   static async api(
     env: Record<string, string>,
     args: readonly string[] = [],
+    port?: number,
   ): Promise<ServiceProcess> {
-    const service = new ServiceProcess('api', env, await freePort());
+    const service = new ServiceProcess('api', env, port ?? (await freePort()));
     service.start(['dist/apps/api/src/main.js', ...args]);
     await service.waitUntilHealthy().catch((error: unknown) => service.abandon(error));
     return service;
