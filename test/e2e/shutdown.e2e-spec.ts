@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { ContentLibraryDriver, eventually, ServiceProcess, tricklePut, upload } from '@cls/testing';
 
@@ -39,7 +38,11 @@ describe('SIGTERM of an API with an upload in flight', () => {
       await client.addFile(session, { name: 'disk.iso', source_type: 'PUSH', size: bytes.length }),
     );
     const uploading = tricklePut(info.upload_endpoint!.uri, bytes);
-    await sleep(1_000);
+    await eventually(
+      async () => client.value<FileInfo>(await client.getFile(session, 'disk.iso')),
+      (file) => file.bytes_transferred > 0,
+      { timeoutMs: 10_000, what: 'the upload under way' },
+    );
 
     const stopping = Date.now();
     expect(await draining.stop('SIGTERM')).toBe(0);

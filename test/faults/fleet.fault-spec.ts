@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import type { PrivatePostgres, PrivateRedis, ServiceProcess, SourceServer } from '@cls/testing';
@@ -227,7 +226,14 @@ it('PUTs whose bodies were all staged while Postgres went away are recorded late
     }),
   );
   const putting = uploads.map(({ uri, bytes }) => tricklePut(uri, bytes));
-  await sleep(500);
+  for (const { session } of uploads)
+    await eventually(
+      async () =>
+        alice.value<{ bytes_transferred: number }>(await alice.getFile(session, 'disk.iso'))
+          .bytes_transferred,
+      (received) => received > 0,
+      { timeoutMs: 10_000, what: 'the uploads under way' },
+    );
   await postgres.halt();
   try {
     // The bodies end while their receipts cannot be recorded.
