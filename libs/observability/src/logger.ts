@@ -62,7 +62,18 @@ class PinoLoggerService implements LoggerService {
   }
 }
 
-/** JSON lines (on stdout unless told otherwise) at and above LOG_LEVEL, for log shippers rather than eyes. */
+/** A data-plane URL carries its bearer token in the path (`/cls/data/<token>/<name>`). */
+const DATA_PLANE_TOKEN = /(\/cls\/data\/)[0-9A-Za-z_-]+/g;
+
+/** A log line with every data-plane token replaced, wherever it appears (message, stack, fields). */
+export const redactSecrets = (line: string): string =>
+  line.replace(DATA_PLANE_TOKEN, '$1<redacted>');
+
+/**
+ * JSON lines (on stdout unless told otherwise) at and above LOG_LEVEL, for log shippers rather
+ * than eyes. Every line passes one redaction on its way out, so no data-plane token reaches a log
+ * whatever logged it.
+ */
 export function createLogger(
   level: LogLevel,
   name: 'api' | 'worker',
@@ -77,7 +88,7 @@ export function createLogger(
         formatters: { level: (label) => ({ level: label }) },
         mixin: () => currentLogContext() ?? {},
       },
-      destination,
+      { write: (line: string) => destination.write(redactSecrets(line)) },
     ),
   );
 }

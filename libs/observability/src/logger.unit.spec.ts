@@ -71,4 +71,25 @@ describe('createLogger', () => {
     silent.logger.fatal?.('nothing');
     expect(silent.lines).toEqual([]);
   });
+
+  it('never writes a data-plane token, in a message, a stack or any field', () => {
+    const { logger, lines } = capture('info');
+    const token = 'a'.repeat(32) + '0123456789abcdef'.repeat(4);
+    const url = `http://127.0.0.1:8080/cls/data/${token}/disk%201.iso`;
+    logger.error(`unexpected failure on PUT ${url}`, new Error(`at ${url}`).stack, 'http');
+    logger.log({ msg: 'prepared', uri: url }, 'downloads');
+
+    const written = JSON.stringify(lines);
+    expect(written).not.toContain(token);
+    expect(lines[0]).toMatchObject({
+      msg: 'unexpected failure on PUT http://127.0.0.1:8080/cls/data/<redacted>/disk%201.iso',
+    });
+    expect(String(lines[0]!.stack)).toContain('/cls/data/<redacted>/disk%201.iso');
+    expect(lines[1]).toMatchObject({
+      uri: 'http://127.0.0.1:8080/cls/data/<redacted>/disk%201.iso',
+    });
+    // The route pattern metrics and logs use stays as it is.
+    logger.log('route /cls/data/:token/:name', 'http');
+    expect(lines[2]).toMatchObject({ msg: 'route /cls/data/:token/:name' });
+  });
 });
