@@ -158,6 +158,29 @@ describe.each<[Style, 'PUT' | 'POST']>([
     expect(existsSync(join(deployment.env.STORAGE_ROOT!, 'staging', sessionId))).toBe(false);
   });
 
+  it('a name of 255 UTF-8 bytes goes all the way to the item; one of 256 is refused at add', async () => {
+    const itemId = await newItem();
+    const sessionId = await newSession(itemId);
+    // 'é' is two bytes: 125 of them, a dot and 'iso' make 254 + 1 = 255 bytes.
+    const longest = `${'é'.repeat(125)}x.iso`;
+    expect(Buffer.byteLength(longest)).toBe(255);
+    const bytes = randomBytes(1000);
+    expect((await pushFile(sessionId, longest, bytes)).status).toBe('READY');
+    await complete(sessionId);
+    expect(alice.value<{ name: string; size: number }[]>(await alice.itemFiles(itemId))).toEqual([
+      expect.objectContaining({ name: longest, size: bytes.length }),
+    ]);
+
+    const tooLong = `${'é'.repeat(126)}.iso`;
+    expect(Buffer.byteLength(tooLong)).toBe(256);
+    const refused = await alice.addFile(await newSession(itemId), {
+      name: tooLong,
+      source_type: 'PUSH',
+      size: 1,
+    });
+    expectError(style, refused, 'INVALID_ARGUMENT');
+  });
+
   it('uploads three files concurrently into one session', async () => {
     const itemId = await newItem();
     const sessionId = await newSession(itemId);

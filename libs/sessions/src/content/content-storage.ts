@@ -28,6 +28,9 @@ function ignoring(...codes: string[]): (error: unknown) => void {
   };
 }
 
+/** An extension the stored name keeps: a dot and up to 15 letters or digits. */
+const KEPT_EXTENSION = /^\.[0-9A-Za-z]{1,15}$/;
+
 /** A rename's error, or undefined when it worked. */
 const tryRename = (from: string, to: string): Promise<NodeJS.ErrnoException | undefined> =>
   rename(from, to).then(
@@ -107,9 +110,15 @@ export class ContentStorage {
   }
 
   /** Like vCenter, a stored name carries a unique suffix: `<base>_<transfer><ext>`. */
+  /**
+   * Where an item keeps a file a session committed: `<item>/<transfer><.ext>`, named by its
+   * transfer (unique, never reused) rather than by the client's name, which may be 255 bytes long
+   * already; the name lives in the views. The extension stays, for whoever browses the datastore,
+   * when it is short and plain.
+   */
   storageKey(itemId: string, name: string, transferId: string): string {
     const extension = extname(name);
-    return `${itemId}/${name.slice(0, name.length - extension.length)}_${transferId}${extension}`;
+    return `${itemId}/${transferId}${KEPT_EXTENSION.test(extension) ? extension : ''}`;
   }
 
   storedPath(libraryFolder: string, storageKey: string): string {
