@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
-import { AlreadyExists, invalidArgument, message, notFound } from '@cls/domain';
+import { AlreadyExists, invalidArgument, isStorableText, message, notFound } from '@cls/domain';
 import { DATA_SOURCE } from '@cls/database';
 
 import { LoginSessions } from './login-sessions';
@@ -41,6 +41,8 @@ export class UserDirectory {
   ) {}
 
   async verifyCredentials(name: string, password: string): Promise<boolean> {
+    // No user can have such a name, and Postgres would refuse to look it up.
+    if (!isStorableText(name)) return false;
     const [row] = await this.db.query<{ password_hash: string }[]>(
       'SELECT password_hash FROM cls_user WHERE name = $1',
       [name],

@@ -29,3 +29,4 @@ export * from './download-session/download-session.reactions';
 export * from './library-item/library-item.reactions';
 export * from './shared/session-rules';
 export * from './shared/uuid';
+export * from './shared/storable-text';

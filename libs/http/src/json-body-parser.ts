@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 import { InvalidRequest, message } from '@cls/domain';
 
+import { checkJsonBody } from './json-hygiene';
+
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Routes whose body is file bytes: never parsed, never buffered, left to the handler as a stream. */
@@ -17,8 +19,9 @@ function invalidRequest(id: string, text: string): InvalidRequest {
 /**
  * Every API body is JSON whatever its declared content type (curl's default is form-encoded),
  * but `/sdk`'s, which is SOAP XML and stays text; an empty body is "no body" (keep-alive without
- * progress). Malformed JSON and bodies over 1 MiB are
- * `invalid_request`. Data-plane bodies pass through untouched.
+ * progress). Malformed JSON, bodies over 1 MiB and bodies nested too deep are `invalid_request`;
+ * strings too long or not storable are `invalid_argument`. Data-plane bodies pass through
+ * untouched.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -57,8 +60,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
         done(null, undefined);
         return;
       }
+      let body: unknown;
       try {
-        done(null, JSON.parse(text));
+        body = JSON.parse(text);
       } catch (error) {
         const reason = error instanceof Error ? error.message : 'malformed JSON';
         done(
@@ -68,7 +72,15 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
           ),
           undefined,
         );
+        return;
       }
+      try {
+        checkJsonBody(body);
+      } catch (error) {
+        done(error as Error, undefined);
+        return;
+      }
+      done(null, body);
     });
   });
 }
