@@ -1051,6 +1051,42 @@ describe('users administration (/api/cls/users)', () => {
     );
   });
 
+  it('the last administrator can be neither demoted nor deleted; with another one, it can', async () => {
+    const last = `${usersPath}/${ADMIN_USER}`;
+    for (const attempt of [
+      () => deployment.admin.request('PATCH', last, { body: { admin: false } }),
+      () => deployment.admin.request('DELETE', last),
+    ]) {
+      const error = expectError('api', await attempt(), 'NOT_ALLOWED_IN_CURRENT_STATE');
+      expect(error.messages[0]?.default_message).toContain('last administrator');
+    }
+    expect((await tryLogin(ADMIN_USER, ADMIN_PASSWORD)).status).toBe(201);
+
+    const deputy = uniqueName('deputy');
+    expect(
+      (
+        await deployment.admin.request('POST', usersPath, {
+          body: { name: deputy, password: 'deputy-password', admin: true },
+        })
+      ).status,
+    ).toBe(201);
+    const demoted = await deployment.admin.request<{ admin: boolean }>(
+      'PATCH',
+      `${usersPath}/${deputy}`,
+      {
+        body: { admin: false },
+      },
+    );
+    expect(demoted.body.admin).toBe(false);
+    // The deputy was no administrator any more: the configured one is again the last.
+    expectError(
+      'api',
+      await deployment.admin.request('DELETE', last),
+      'NOT_ALLOWED_IN_CURRENT_STATE',
+    );
+    expect((await deployment.admin.request('DELETE', `${usersPath}/${deputy}`)).status).toBe(204);
+  });
+
   it('a duplicate user is already_exists and a short password invalid_argument', async () => {
     const name = uniqueName('dave');
     expect(

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
-import { AlreadyExists, invalidArgument, isStorableText, message, notFound } from '@cls/domain';
+import {
+  AlreadyExists,
+  invalidArgument,
+  isStorableText,
+  message,
+  NotAllowedInCurrentState,
+  notFound,
+} from '@cls/domain';
 import { DATA_SOURCE } from '@cls/database';
 
 import { LoginSessions } from './login-sessions';
@@ -98,23 +105,53 @@ export class UserDirectory {
       // A new password ends the sessions opened with the old one.
       await this.db.query('DELETE FROM api_session WHERE user_name = $1', [name]);
     }
-    if (changes.isAdmin !== undefined) {
-      await this.db.query('UPDATE cls_user SET is_admin = $2 WHERE name = $1', [
-        name,
-        changes.isAdmin,
-      ]);
+    if (changes.isAdmin === true) {
+      await this.db.query('UPDATE cls_user SET is_admin = true WHERE name = $1', [name]);
+    } else if (changes.isAdmin === false) {
+      await this.keepingAnAdministrator(name, (sql) =>
+        sql.query('UPDATE cls_user SET is_admin = false WHERE name = $1', [name]),
+      );
     }
     this.logins.forgetUser(name);
     return this.get(name);
   }
 
   async remove(name: string): Promise<void> {
-    const deleted = await this.db.query<[unknown[], number]>(
-      'DELETE FROM cls_user WHERE name = $1 RETURNING name',
-      [name],
+    const deleted = await this.keepingAnAdministrator(name, (sql) =>
+      sql.query<[unknown[], number]>('DELETE FROM cls_user WHERE name = $1 RETURNING name', [name]),
     );
     if (deleted[1] === 0) throw notFound('user', name);
     this.logins.forgetUser(name);
+  }
+
+  /**
+   * Runs `change` (a demotion or a deletion of `name`) unless it would leave no administrator:
+   * then it is `not_allowed_in_current_state`. The table is locked against other writers for the
+   * check and the change, so two administrators demoting each other cannot both succeed.
+   */
+  private keepingAnAdministrator<T>(
+    name: string,
+    change: (sql: { query: DataSource['query'] }) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction(async (manager) => {
+      await manager.query('LOCK TABLE cls_user IN SHARE ROW EXCLUSIVE MODE');
+      const [guard] = await manager.query<{ last: boolean }[]>(
+        `SELECT bool_or(is_admin AND name = $1) AND NOT coalesce(bool_or(is_admin AND name <> $1), false)
+                AS last
+           FROM cls_user`,
+        [name],
+      );
+      if (guard?.last) {
+        throw new NotAllowedInCurrentState(
+          message(
+            'com.vmware.cls.users.last_administrator',
+            `User ${name} is the last administrator; make another user an administrator first.`,
+            [name],
+          ),
+        );
+      }
+      return change(manager);
+    });
   }
 
   async grant(name: string, grant: Grant): Promise<UserRecord> {
