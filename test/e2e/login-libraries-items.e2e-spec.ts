@@ -945,6 +945,65 @@ describe.each<Style>(['rest', 'api'])('unknown paths and operations over /%s', (
   }
 });
 
+describe.each<Style>(['rest', 'api'])(
+  'grants limited to one library and one item, over /%s',
+  (style) => {
+    it('read holds on the granted library and its items and on the granted item, nowhere else, and ends when revoked', async () => {
+      const alice = new ContentLibraryDriver(style, deployment.alice);
+      const granted = await alice.newLibraryItem();
+      const sibling = alice.value<string>(
+        await alice.createItem({ library_id: granted.libraryId, name: `sibling-${randomUUID()}` }),
+      );
+      const other = await alice.newLibraryItem();
+      const otherItem = alice.value<string>(
+        await alice.createItem({ library_id: other.libraryId, name: `other-${randomUUID()}` }),
+      );
+
+      const name = `scoped-${style}-${randomBytes(3).toString('hex')}`;
+      const users = '/api/cls/users';
+      expect(
+        (await deployment.admin.request('POST', users, { body: { name, password: `${name}-pw` } }))
+          .status,
+      ).toBe(201);
+      for (const objectId of [granted.libraryId, other.itemId]) {
+        const added = await deployment.admin.request('POST', `${users}/${name}/grants`, {
+          body: { privilege: 'System.Read', object_id: objectId },
+        });
+        expect(added.status).toBe(201);
+      }
+      const user = await deployment.admin.request<{ grants: unknown[] }>('GET', `${users}/${name}`);
+      expect(user.body.grants).toEqual(
+        expect.arrayContaining([
+          { privilege: 'System.Read', object_id: granted.libraryId },
+          { privilege: 'System.Read', object_id: other.itemId },
+        ]),
+      );
+
+      const scoped = new ContentLibraryDriver(
+        style,
+        await new HttpClient(deployment.api.baseUrl).login(name, `${name}-pw`, style),
+      );
+      const read = scoped.ok('read');
+      expect((await scoped.getLibrary(granted.libraryId)).status).toBe(read);
+      expect((await scoped.getItem(granted.itemId)).status).toBe(read);
+      expect((await scoped.getItem(sibling)).status).toBe(read);
+      expect((await scoped.getItem(other.itemId)).status).toBe(read);
+      expectError(style, await scoped.getLibrary(other.libraryId), 'UNAUTHORIZED');
+      expectError(style, await scoped.getItem(otherItem), 'UNAUTHORIZED');
+      expectError(style, await scoped.listItems(other.libraryId), 'UNAUTHORIZED');
+
+      const revoked = await deployment.admin.request(
+        'DELETE',
+        `${users}/${name}/grants?privilege=System.Read&object_id=${granted.libraryId}`,
+      );
+      expect(revoked.status).toBe(200);
+      expectError(style, await scoped.getLibrary(granted.libraryId), 'UNAUTHORIZED');
+      expectError(style, await scoped.getItem(sibling), 'UNAUTHORIZED');
+      expect((await scoped.getItem(other.itemId)).status).toBe(read);
+    });
+  },
+);
+
 describe('users administration (/api/cls/users)', () => {
   const usersPath = '/api/cls/users';
 
