@@ -1,4 +1,11 @@
-import { generatePassword, hashPassword, verifyPassword } from './passwords';
+import {
+  generatePassword,
+  HASHING_CONCURRENCY,
+  hashPassword,
+  verifyAgainstNoUser,
+  verifyPassword,
+  withHashingSlot,
+} from './passwords';
 
 describe('passwords', () => {
   let stored: string;
@@ -60,5 +67,46 @@ describe('passwords', () => {
     const first = generatePassword();
     expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(generatePassword()).not.toBe(first);
+  });
+
+  it('runs at most HASHING_CONCURRENCY hashes at once; the others wait their turn, none is lost', async () => {
+    let running = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const hashes = Array.from({ length: 10 }, (_, index) =>
+      withHashingSlot(async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((release) => releases.push(release));
+        running -= 1;
+        return index;
+      }),
+    );
+    // Let every slot that can start do so, then release them one after another.
+    for (let released = 0; released < 10; released += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(running).toBeLessThanOrEqual(HASHING_CONCURRENCY);
+      releases.shift()?.();
+    }
+    expect(await Promise.all(hashes)).toEqual([...Array(10).keys()]);
+    expect(most).toBe(HASHING_CONCURRENCY);
+  });
+
+  it('fails a password for a user who does not exist only after a real check: it waits for a hashing slot', async () => {
+    const releases: (() => void)[] = [];
+    const holders = Array.from({ length: HASHING_CONCURRENCY }, () =>
+      withHashingSlot(() => new Promise<void>((release) => releases.push(release))),
+    );
+    let answered = false;
+    const check = verifyAgainstNoUser('correct horse battery staple').then((result) => {
+      answered = true;
+      return result;
+    });
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+
+    for (const release of releases) release();
+    await Promise.all(holders);
+    await expect(check).resolves.toBe(false);
   });
 });

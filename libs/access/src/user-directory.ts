@@ -12,7 +12,7 @@ import {
 import { DATA_SOURCE } from '@cls/database';
 
 import { LoginSessions } from './login-sessions';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, verifyAgainstNoUser, verifyPassword } from './passwords';
 import type { Grant } from './privileges';
 import { grantsFromRows } from './privileges';
 
@@ -54,7 +54,8 @@ export class UserDirectory {
       'SELECT password_hash FROM cls_user WHERE name = $1',
       [name],
     );
-    return row !== undefined && (await verifyPassword(password, row.password_hash));
+    if (row === undefined) return verifyAgainstNoUser(password);
+    return verifyPassword(password, row.password_hash);
   }
 
   async exists(name: string): Promise<boolean> {
