@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -340,6 +341,42 @@ describe.each<[Style, 'PUT' | 'POST']>([
       size: bytes.length,
       checksum_info: { algorithm: 'SHA512', checksum: digest('sha512', bytes) },
     });
+  });
+
+  it('refuses a chunked body that goes past its Content-Range end, writing nothing past it', async () => {
+    const sessionId = await newSession(await newItem());
+    const bytes = randomBytes(1000);
+    const info = await add(sessionId, { name: 'chunked.bin', source_type: 'PUSH', size: 1000 });
+    const uri = new URL(info.upload_endpoint!.uri);
+    // No Content-Length: the body is chunked, and 300 bytes follow a range of 100.
+    const status = await new Promise<number>((resolve, reject) => {
+      const outgoing = request(
+        {
+          method,
+          hostname: uri.hostname,
+          port: uri.port,
+          path: uri.pathname,
+          headers: { 'content-range': 'bytes 0-99/1000', 'transfer-encoding': 'chunked' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(bytes.subarray(0, 300));
+    });
+    expect(status).toBe(400);
+    const staged = await file(sessionId, 'chunked.bin');
+    expect(staged.bytes_transferred).toBeLessThanOrEqual(100);
+
+    const offset = staged.bytes_transferred;
+    const resumed = await upload(info.upload_endpoint!.uri, bytes.subarray(offset), {
+      method,
+      headers: { 'content-range': `bytes ${offset}-999/1000` },
+    });
+    expect(resumed.status).toBe(200);
+    expect(await file(sessionId, 'chunked.bin')).toMatchObject({ status: 'READY', size: 1000 });
   });
 
   it('refuses a Content-Range that skips or overlaps bytes and keeps what arrived', async () => {

@@ -16,6 +16,9 @@ import { HashWorkerPool } from './hash-worker-pool';
 /** More bytes arrived than the file declared. */
 export class TooLong extends Error {}
 
+/** A body that went on past the end its `Content-Range` announced. */
+export class PastRangeEnd extends Error {}
+
 export interface StageRequest {
   readonly sessionId: string;
   readonly transferId: string;
@@ -23,6 +26,11 @@ export interface StageRequest {
   readonly expectedChecksum?: ChecksumInfo;
   /** Where the body continues the staged file; bytes before it are re-hashed from disk. */
   readonly offset: number;
+  /**
+   * Where the body must stop (a `Content-Range`'s last byte + 1): a chunk that goes past it fails
+   * the stage with `PastRangeEnd` before any of it is written.
+   */
+  readonly end?: number;
   readonly body: Readable;
   /** Called with the size of every chunk of the body (activity, byte counts); must be cheap. */
   readonly onChunk?: (bytes: number) => void;
@@ -76,7 +84,7 @@ export class StagingWriter {
     ];
     const digester = createDigester(this.hashing, algorithms, request.declaredSize);
     const path = this.storage.stagingPath(request.sessionId, request.transferId);
-    const { offset, declaredSize, signal } = request;
+    const { offset, end, declaredSize, signal } = request;
     let received = offset;
     try {
       if (offset > 0) {
@@ -97,6 +105,7 @@ export class StagingWriter {
         digesting(digester, (chunk) => {
           received += chunk.length;
           if (declaredSize !== undefined && received > declaredSize) throw new TooLong();
+          if (end !== undefined && received > end) throw new PastRangeEnd();
           request.onChunk?.(chunk.length);
         }),
         // The stream closes the file when it ends, whichever way.

@@ -19,7 +19,7 @@ import type { ContentRange } from './content-range';
 import { parseContentRange } from './content-range';
 import { DataPlaneTokens } from './data-plane-tokens';
 import type { StagedBytes } from './staging-writer';
-import { StagingWriter, TooLong } from './staging-writer';
+import { PastRangeEnd, StagingWriter, TooLong } from './staging-writer';
 import type { TransferCommand } from './transfer-decisions';
 import { TransferDecisions } from './transfer-decisions';
 import { UploadActivity } from './upload-activity';
@@ -229,11 +229,20 @@ export class UploadService {
         ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
         ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
         offset,
+        ...(range === undefined ? {} : { end: range.last + 1 }),
         body: request.body,
         onChunk: this.activity.tracker(session, 'upload'),
       });
     } catch (error) {
       if (error instanceof TooLong) return this.failTooLong(file, metadata);
+      if (error instanceof PastRangeEnd) {
+        // What came within the range is kept, for a resume; nothing past it was written.
+        await recordStart();
+        throw invalidArgument(
+          'Content-Range',
+          `the body goes past the range's last byte ${range!.last}`,
+        );
+      }
       if (isDisconnect(error)) {
         await recordStart();
         return {
