@@ -40,32 +40,30 @@ const TYPES: Readonly<
   SessionManager: { properties: ['currentSession'] },
 };
 
-/** Whether an object of `type` is a `wanted` (a `ManagedEntity` spec matches a Folder). */
-export function isA(type: string, wanted: string): boolean {
+/** `type` and its supertypes, nearest first. */
+function* lineage(type: string): Generator<string> {
   for (let current: string | undefined = type; current; current = TYPES[current]?.supertype)
-    if (current === wanted) return true;
-  return false;
+    yield current;
 }
+
+/** Whether an object of `type` is a `wanted` (a `ManagedEntity` spec matches a Folder). */
+export const isA = (type: string, wanted: string): boolean => [...lineage(type)].includes(wanted);
 
 /** Whether objects of `type` have a property `name` (set or not). */
-export function declares(type: string, name: string): boolean {
-  for (let current: string | undefined = type; current; current = TYPES[current]?.supertype)
-    if (TYPES[current]?.properties.includes(name)) return true;
-  return false;
-}
+export const declares = (type: string, name: string): boolean =>
+  [...lineage(type)].some((current) => TYPES[current]?.properties.includes(name));
 
 /** The name vCenter gives a fresh install's datacenter. */
-export const DATACENTER_NAME = 'Datacenter';
+const DATACENTER_NAME = 'Datacenter';
 
 /** Ids as a fresh vCenter numbers them. */
-const ROOT: ManagedObjectRef = { type: 'Folder', id: 'group-d1' };
+export const ROOT_FOLDER: ManagedObjectRef = { type: 'Folder', id: 'group-d1' };
 const DATACENTER: ManagedObjectRef = { type: 'Datacenter', id: 'datacenter-2' };
 const VM_FOLDER: ManagedObjectRef = { type: 'Folder', id: 'group-v3' };
 const HOST_FOLDER: ManagedObjectRef = { type: 'Folder', id: 'group-h4' };
 const DATASTORE_FOLDER: ManagedObjectRef = { type: 'Folder', id: 'group-s5' };
 const NETWORK_FOLDER: ManagedObjectRef = { type: 'Folder', id: 'group-n6' };
 export const SESSION_MANAGER: ManagedObjectRef = { type: 'SessionManager', id: 'SessionManager' };
-export const ROOT_FOLDER = ROOT;
 
 function managedObject(ref: ManagedObjectRef, properties: Record<string, VimValue>): ManagedObject {
   return { ref, properties: new Map(Object.entries(properties)) };
@@ -130,10 +128,10 @@ export function inventoryOf(
 ): ReadonlyMap<string, ManagedObject> {
   const stores = datastores.map(datastoreObject);
   const objects = [
-    folder(ROOT, 'Datacenters', undefined, ['Folder', 'Datacenter'], [DATACENTER]),
+    folder(ROOT_FOLDER, 'Datacenters', undefined, ['Folder', 'Datacenter'], [DATACENTER]),
     managedObject(DATACENTER, {
       name: vim.string(DATACENTER_NAME),
-      parent: vim.ref(ROOT),
+      parent: vim.ref(ROOT_FOLDER),
       vmFolder: vim.ref(VM_FOLDER),
       hostFolder: vim.ref(HOST_FOLDER),
       datastoreFolder: vim.ref(DATASTORE_FOLDER),

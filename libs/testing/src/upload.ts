@@ -21,36 +21,8 @@ export async function upload(
 }
 
 /** PUTs `total` bytes in ten writes a second over `seconds`, as a slow client would. */
-export function slowUpload(uri: string, total: number, seconds: number): Promise<number> {
-  const url = new URL(uri);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        method: 'PUT',
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        headers: { 'content-length': String(total) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    outgoing.on('error', reject);
-    const steps = seconds * 10;
-    let step = 0;
-    const timer = setInterval(() => {
-      // Cumulative rounding, so the chunks add up to exactly `total` bytes.
-      const sent = Math.floor((total * step) / steps);
-      step += 1;
-      outgoing.write(Buffer.alloc(Math.floor((total * step) / steps) - sent, step));
-      if (step === steps) {
-        clearInterval(timer);
-        outgoing.end();
-      }
-    }, 100);
-  });
+export function slowUpload(uri: string, total: number, seconds: number): Promise<number | 'cut'> {
+  return tricklePut(uri, Buffer.alloc(total, 1), Math.ceil(total / (seconds * 10)));
 }
 
 /**
@@ -86,10 +58,10 @@ export async function dropMidUpload(
 }
 
 /**
- * PUTs `bytes` in 64 KiB writes every 100 ms, as a slow client would; resolves with the status,
- * or with `'cut'` when the server closes the connection first.
+ * PUTs `bytes`, `chunk` bytes (64 KiB by default) every 100 ms, as a slow client would; resolves
+ * with the status, or with `'cut'` when the server closes the connection first.
  */
-export function tricklePut(uri: string, bytes: Buffer): Promise<number | 'cut'> {
+export function tricklePut(uri: string, bytes: Buffer, chunk = 65_536): Promise<number | 'cut'> {
   const url = new URL(uri);
   return new Promise((resolve) => {
     const outgoing = request(
@@ -107,8 +79,8 @@ export function tricklePut(uri: string, bytes: Buffer): Promise<number | 'cut'> 
     );
     outgoing.on('error', () => resolve('cut'));
     void (async () => {
-      for (let sent = 0; sent < bytes.length && !outgoing.destroyed; sent += 65_536) {
-        outgoing.write(bytes.subarray(sent, sent + 65_536));
+      for (let sent = 0; sent < bytes.length && !outgoing.destroyed; sent += chunk) {
+        outgoing.write(bytes.subarray(sent, sent + chunk));
         await sleep(100);
       }
       outgoing.end();

@@ -91,10 +91,7 @@ export class ContentStorage {
   }
 
   async stagedSize(sessionId: string, transferId: string): Promise<number> {
-    return stat(this.stagingPath(sessionId, transferId)).then(
-      (info) => info.size,
-      () => 0,
-    );
+    return (await this.stagedFile(sessionId, transferId))?.size ?? 0;
   }
 
   libraryFolder(libraryId: string, backing: StorageBacking): string {

@@ -147,19 +147,16 @@ export class UploadService {
     quietMs: number,
   ): Promise<boolean> {
     if (this.receiving.has(transferId)) return false;
+    // The file system first: most candidates are uploads still under way, told apart without
+    // reading their session's events.
+    const staged = await this.storage.stagedFile(sessionId, transferId);
+    if (staged === undefined || Date.now() - staged.modified.getTime() < quietMs) return false;
     const { file, session } = receivingFile(
       await this.decisions.current(sessionId),
       name,
       transferId,
     );
-    const staged = await this.storage.stagedFile(sessionId, transferId);
-    if (
-      file.declaredSize === undefined ||
-      staged === undefined ||
-      staged.size !== file.declaredSize ||
-      Date.now() - staged.modified.getTime() < quietMs
-    )
-      return false;
+    if (staged.size !== file.declaredSize) return false;
     this.receiving.add(transferId);
     try {
       const outcome = await this.receiveInto(
