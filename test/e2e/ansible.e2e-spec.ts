@@ -38,6 +38,7 @@ const PLAYBOOK = `
   tasks:
     - vmware.vmware_rest.vcenter_datastore_info:
       register: datastores
+    # The same task twice: the second run must find the library there and change nothing.
     - vmware.vmware_rest.content_locallibrary:
         name: ansible-lib
         description: made by ansible
@@ -45,29 +46,22 @@ const PLAYBOOK = `
           - datastore_id: "{{ datastores.value[0].datastore }}"
             type: DATASTORE
         state: present
-      register: created
-    - vmware.vmware_rest.content_locallibrary:
-        name: ansible-lib
-        description: made by ansible
-        storage_backings:
-          - datastore_id: "{{ datastores.value[0].datastore }}"
-            type: DATASTORE
-        state: present
-      register: again
+      loop: [first, again]
+      register: present
     - vmware.vmware_rest.content_locallibrary_info:
       register: listed
     - vmware.vmware_rest.content_library_item_info:
-        library_id: "{{ created.id }}"
+        library_id: "{{ present.results[0].id }}"
       register: items
     - vmware.vmware_rest.content_locallibrary:
-        library_id: "{{ created.id }}"
+        library_id: "{{ present.results[0].id }}"
         state: absent
       register: deleted
     - vmware.vmware_rest.content_locallibrary_info:
       register: after
     - ansible.builtin.copy:
         dest: "{{ results_file }}"
-        content: "{{ {'datastores': datastores, 'created': created, 'again': again, 'listed': listed, 'items': items, 'deleted': deleted, 'after': after} | to_json }}"
+        content: "{{ {'datastores': datastores, 'created': present.results[0], 'again': present.results[1], 'listed': listed, 'items': items, 'deleted': deleted, 'after': after} | to_json }}"
 `;
 
 (available ? describe : describe.skip)('Ansible vmware.vmware_rest over HTTPS', () => {
