@@ -229,6 +229,8 @@ describe('the operator CLI (npm run cls)', () => {
     const result = await json<{
       events: number;
       eventsPerSecond: number;
+      foldPartitions: number;
+      foldThreads: boolean;
       identical: boolean;
       swapped: boolean;
       tables: {
@@ -238,8 +240,14 @@ describe('the operator CLI (npm run cls)', () => {
         extra: number;
         different: number;
       }[];
-    }>('rebuild', '--swap');
-    expect(result).toMatchObject({ identical: true, swapped: true });
+    }>('rebuild', '--swap', '--threads', '3');
+    // Folded on three threads, each its own share of the streams.
+    expect(result).toMatchObject({
+      identical: true,
+      swapped: true,
+      foldPartitions: 3,
+      foldThreads: true,
+    });
     expect(result.events).toBeGreaterThan(10);
     expect(result.eventsPerSecond).toBeGreaterThan(0);
     for (const table of result.tables) {
@@ -265,5 +273,6 @@ describe('the operator CLI (npm run cls)', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/replayed \d+ events in [\d.]+ s: \d+ events\/s/);
     expect(check.stdout).toContain('views identical; not swapped (pass --swap)');
+    expect((await cls('rebuild', '--threads', '0')).code).toBe(2);
   });
 });

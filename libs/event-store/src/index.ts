@@ -10,3 +10,4 @@ export * from './row-changes';
 export * from './stream-state-cache';
 export * from './prepared-statements';
 export * from './sql-identifier';
+export * from './event-rows';

@@ -17,32 +17,10 @@ import type {
 } from './event-store.types';
 import { postgresErrorOf, UNIQUE_VIOLATION } from './postgres-error';
 import type { InlineProjection } from './row-changes';
+import type { EventRow } from './event-rows';
+import { decodeEventRow, EVENT_COLUMNS, feedParameters, feedQuery } from './event-rows';
 import { poolOf, prepared, withPooledClient } from './prepared-statements';
 import { VersionConflict } from './version-conflict.error';
-
-/** An events row as `EVENT_COLUMNS` selects it; `PostgresEventStore.decode` reads it. */
-export interface EventRow {
-  event_id: string;
-  stream_id: string;
-  stream_type: string;
-  stream_version: number;
-  global_position: string;
-  transaction_id: string;
-  event_type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  recorded_at: Date;
-}
-
-/**
- * The columns every reader of the events table selects, for `PostgresEventStore.decode`. The list
- * renames `transaction_id` to its text: an ORDER BY of the bare name would sort by that text
- * ('100000' before '99999') and without the feed index, so feed queries order by the qualified
- * column.
- */
-export const EVENT_COLUMNS =
-  'event_id, stream_id, stream_type, stream_version, global_position, transaction_id::text AS transaction_id, event_type, schema_version, data, metadata, recorded_at';
 
 export function sqlExecutorOf(queryRunner: QueryRunner): SqlExecutor {
   return {
@@ -118,12 +96,8 @@ export class PostgresEventStore {
     committedSnapshotOnly: boolean,
   ): Promise<RecordedEvent[]> {
     const rows = await sql.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         ${committedSnapshotOnly ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
-       ORDER BY events.transaction_id, events.global_position
-       LIMIT $3`,
-      [after.transactionId.toString(), after.globalPosition.toString(), limit],
+      feedQuery(committedSnapshotOnly),
+      feedParameters(after, limit),
     );
     return rows.map((row) => this.decode(row));
   }
@@ -346,18 +320,6 @@ export class PostgresEventStore {
 
   /** A stored row as a recorded event, its data upcast to the current schema version. */
   decode(row: EventRow): RecordedEvent {
-    return {
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      streamType: row.stream_type,
-      streamVersion: row.stream_version,
-      globalPosition: BigInt(row.global_position),
-      transactionId: BigInt(row.transaction_id),
-      type: row.event_type,
-      schemaVersion: row.schema_version,
-      data: this.registry.upcast(row.event_type, row.schema_version, row.data),
-      metadata: row.metadata,
-      recordedAt: row.recorded_at,
-    };
+    return decodeEventRow(this.registry, row);
   }
 }

@@ -9,3 +9,4 @@ export * from './rebuild/projection-rebuild';
 export * from './rebuild/rebuild-report';
 export * from './rebuild/view-comparison';
 export * from './rebuild/view-tables';
+export { serveFoldThread } from './rebuild/fold-partitions';

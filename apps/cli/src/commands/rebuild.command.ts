@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { PostgresEventStore } from '@cls/event-store';
@@ -6,8 +8,14 @@ import { INLINE_PROJECTIONS, isIdentical, ProjectionRebuild } from '@cls/project
 import { createEventTypeRegistry } from '@cls/sessions';
 
 import type { CliCommand } from '../cli-command';
-import { EXIT } from '../cli-command';
+import { EXIT, UsageError } from '../cli-command';
 import { renderTable } from '../text-table';
+
+/** The script of the fold's threads, beside this file once built. */
+export const REBUILD_FOLD_THREAD = join(__dirname, 'rebuild-fold.thread.js');
+
+/** Fold threads by default: one per core, up to four (the reader and Postgres need some too). */
+export const DEFAULT_FOLD_THREADS = Math.min(4, availableParallelism());
 
 /** Progress goes to stderr every this many events. */
 const PROGRESS_EVERY = 100_000;
@@ -27,11 +35,11 @@ const TABLE_COLUMNS = [
 
 /** `rebuild`: replays every event into fresh views, compares them with the live ones, swaps if asked. */
 export const rebuildCommand: CliCommand = {
-  usage: 'rebuild [--swap] [--force] [--drop-old] [--json]',
+  usage: 'rebuild [--swap] [--force] [--drop-old] [--threads N] [--json]',
   summary:
     'replay all events into fresh views and compare them with the live ones; --swap puts them in ' +
     'place if identical (--force: even if not); the old tables stay in schema projection_backup ' +
-    'unless --drop-old',
+    'unless --drop-old; the events are folded on --threads threads (one per core, up to 4)',
   async run(argv, context) {
     const { values } = parseArgs({
       args: [...argv],
@@ -39,16 +47,21 @@ export const rebuildCommand: CliCommand = {
         swap: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         'drop-old': { type: 'boolean', default: false },
+        threads: { type: 'string', default: String(DEFAULT_FOLD_THREADS) },
         json: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
     });
+    const threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new UsageError('--threads must be a positive integer');
     const dataSource = await context.dataSource();
     const rebuild = new ProjectionRebuild(
       dataSource,
       new PostgresEventStore(dataSource, createEventTypeRegistry(), []),
       INLINE_PROJECTIONS,
+      { partitions: threads, threadScript: REBUILD_FOLD_THREAD },
     );
     let reported = 0;
     const report = await rebuild.run({
@@ -67,7 +80,7 @@ export const rebuildCommand: CliCommand = {
       context.print(
         `replayed ${report.events} events in ${report.seconds.toFixed(1)} s: ` +
           `${Math.round(report.eventsPerSecond)} events/s ` +
-          `(appends held off for ${Math.round(report.appendsStoppedMs)} ms)`,
+          `(${report.foldPartitions} fold threads; appends held off for ${Math.round(report.appendsStoppedMs)} ms)`,
       );
       context.print(renderTable(TABLE_COLUMNS, report.tables));
       context.print(

@@ -3,6 +3,23 @@ import { Client } from 'pg';
 import type { SqlExecutor } from '@cls/event-store';
 import { sqlIdentifier } from '@cls/event-store';
 
+/** A connection of a rebuild's own, whose search path is `schema`. */
+export async function openConnection(url: string, schema: string): Promise<Client> {
+  const client = new Client({
+    connectionString: url,
+    application_name: 'cls-rebuild',
+    // Durable enough: nothing reads the copies before the final, synchronous commit.
+    options: `-c search_path=${sqlIdentifier(schema)} -c synchronous_commit=off`,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
 /**
  * Connections of a rebuild's own, whose search path is the rebuild schema, sharing out the bulk
  * work (COPY, index builds, comparisons) so that Postgres works on two tables at once.
@@ -11,17 +28,12 @@ export class BulkConnections {
   private constructor(private readonly clients: readonly Client[]) {}
 
   static async open(url: string, schema: string, count = 2): Promise<BulkConnections> {
-    const clients = Array.from(
-      { length: count },
-      () =>
-        new Client({
-          connectionString: url,
-          application_name: 'cls-rebuild',
-          // Durable enough: nothing reads the copies before the final, synchronous commit.
-          options: `-c search_path=${sqlIdentifier(schema)} -c synchronous_commit=off`,
-        }),
+    const connected = await Promise.allSettled(
+      Array.from({ length: count }, () => openConnection(url, schema)),
     );
-    const connected = await Promise.allSettled(clients.map((client) => client.connect()));
+    const clients = connected.flatMap((outcome) =>
+      outcome.status === 'fulfilled' ? [outcome.value] : [],
+    );
     const opened = new BulkConnections(clients);
     const failed = connected.find((outcome) => outcome.status === 'rejected');
     if (failed) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 
 import type { DataSource } from 'typeorm';
 
@@ -470,6 +471,32 @@ describe('ProjectionRebuild (real Postgres)', () => {
       expect(table.liveRows).toBeGreaterThan(0);
     }
     expect(await schemaExists(REBUILD_SCHEMA)).toBe(false);
+  });
+
+  it('folds the streams in partitions, each its own share, into the same views', async () => {
+    const partitioned = new ProjectionRebuild(dataSource, store, INLINE_PROJECTIONS, {
+      partitions: 3,
+    });
+
+    const report = await partitioned.run({ batchSize: 11 });
+
+    expect(report).toMatchObject({ identical: true, foldPartitions: 3, foldThreads: false });
+    expect(report.tables.every((table) => table.rebuiltRows === table.liveRows)).toBe(true);
+    await expect(
+      new ProjectionRebuild(dataSource, store, INLINE_PROJECTIONS, { partitions: 0 }).run(),
+    ).rejects.toThrow('1 or more partitions');
+  });
+
+  it('fails cleanly when a fold thread cannot run, and leaves nothing behind', async () => {
+    const broken = new ProjectionRebuild(dataSource, store, INLINE_PROJECTIONS, {
+      partitions: 2,
+      threadScript: join(__dirname, 'no-such-fold-thread.js'),
+    });
+
+    await expect(broken.run()).rejects.toThrow(/no-such-fold-thread/);
+
+    expect(await schemaExists(REBUILD_SCHEMA)).toBe(false);
+    expect((await rebuild.run()).identical).toBe(true);
   });
 
   it('finds drifted rows, refuses to swap them in, and swaps with --force keeping names, keys and activity', async () => {

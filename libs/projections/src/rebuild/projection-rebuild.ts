@@ -3,11 +3,14 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 
+import type { Client } from 'pg';
+
 import type {
+  EventRowText,
   FeedPosition,
+  FeedTextPage,
   InlineProjection,
   PostgresEventStore,
-  ProjectedTable,
   RecordedEvent,
   SqlExecutor,
 } from '@cls/event-store';
@@ -15,15 +18,18 @@ import { AdvisoryLock } from '@cls/database';
 import {
   applyRowChanges,
   FEED_START,
+  FeedTextColumns,
+  readFeedText,
   rowChangesOf,
   sqlExecutorOf,
   sqlIdentifier,
 } from '@cls/event-store';
 
-import { BulkConnections } from './bulk-connections';
-import { copyRows } from './copy-rows';
-import type { RebuildOptions, RebuildPhase, RebuildReport } from './rebuild-report';
-import { RowImages, TouchedGroups } from './row-images';
+import { BulkConnections, openConnection } from './bulk-connections';
+import type { CopyTarget, FoldPartition } from './fold-partitions';
+import { LocalFoldPartition, partitionOf, ThreadFoldPartition } from './fold-partitions';
+import type { FoldOptions, RebuildOptions, RebuildPhase, RebuildReport } from './rebuild-report';
+import { TouchedGroups } from './row-images';
 import type { GroupedComparison, TableComparison } from './view-comparison';
 import { carryOverActivity, compareTable, isIdentical } from './view-comparison';
 import type { ViewTable } from './view-tables';
@@ -35,6 +41,8 @@ export const REBUILD_SCHEMA = 'projection_rebuild';
 export const BACKUP_SCHEMA = 'projection_backup';
 
 const DEFAULT_BATCH_SIZE = 5_000;
+/** Pages given to the fold's partitions and not folded yet: enough to keep them busy, no more. */
+const PAGES_IN_FLIGHT = 4;
 /** A rebuild that cannot stop appends this soon gives up rather than queue the API behind it. */
 const LOCK_TIMEOUT = '10s';
 
@@ -55,16 +63,6 @@ class PhaseClock {
     this.seconds[phase] = (now - this.last) / 1000;
     this.last = now;
   }
-}
-
-/** The view a projection writes, checked against the projection's idea of its key. */
-function viewTableOf(tables: readonly ViewTable[], table: ProjectedTable): ViewTable {
-  const view = tables.find((candidate) => candidate.name === table.name);
-  if (!view || view.keyColumns.join() !== table.key.join())
-    throw new Error(
-      `projections write ${table.name} keyed by ${table.key.join(', ')}, which is not a view with that primary key`,
-    );
-  return view;
 }
 
 const positionOf = (event: RecordedEvent): FeedPosition => ({
@@ -99,6 +97,7 @@ export class ProjectionRebuild {
     /** Reads and upcasts the feed; its own projections are not used. */
     private readonly store: PostgresEventStore,
     private readonly projections: readonly InlineProjection[],
+    private readonly folding: FoldOptions = {},
   ) {}
 
   async run(options: RebuildOptions = {}): Promise<RebuildReport> {
@@ -134,17 +133,26 @@ export class ProjectionRebuild {
 
     await sql.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(REBUILD_SCHEMA)} CASCADE`);
     await cloneTables(sql, tables, live, REBUILD_SCHEMA);
-    const images = new RowImages();
-    const caughtUp = await this.foldCommitted(sql, images, batchSize, options.onProgress);
-    phases.end('fold');
+    const url = this.databaseUrl();
+    const partitions = this.openPartitions({ url, schema: REBUILD_SCHEMA, tables });
+    let caughtUp: { position: FeedPosition; events: number };
+    try {
+      const reader = await openConnection(url, live);
+      try {
+        caughtUp = await this.foldCommitted(reader, partitions, batchSize, options.onProgress);
+      } finally {
+        await reader.end();
+      }
+      phases.end('fold');
+      await Promise.all(partitions.map((partition) => partition.copy()));
+      phases.end('copy');
+    } finally {
+      await Promise.all(partitions.map((partition) => partition.close()));
+    }
 
-    const bulk = await BulkConnections.open(this.databaseUrl(), REBUILD_SCHEMA);
+    const bulk = await BulkConnections.open(url, REBUILD_SCHEMA);
     let compared: Map<string, GroupedComparison>;
     try {
-      await bulk.each(images.tablesWritten(), ({ table, rows }, client) =>
-        copyRows(client, REBUILD_SCHEMA, viewTableOf(tables, table), rows),
-      );
-      phases.end('copy');
       const statements = await inTransaction(control, () =>
         constraintStatementsOf(sql, tables, live, REBUILD_SCHEMA),
       );
@@ -174,6 +182,8 @@ export class ProjectionRebuild {
       eventsPerSecond: seconds > 0 ? events / seconds : 0,
       appendsStoppedMs: final.appendsStoppedMs,
       phaseSeconds: phases.seconds,
+      foldPartitions: partitions.length,
+      foldThreads: this.folding.threadScript !== undefined,
       tables: final.tables,
       identical: final.tables.every(isIdentical),
       swapped: final.swapped,
@@ -181,38 +191,62 @@ export class ProjectionRebuild {
     };
   }
 
+  /** The fold's partitions: threads running the configured script, or this thread. */
+  private openPartitions(target: CopyTarget): FoldPartition[] {
+    const { threadScript, partitions: count = 1 } = this.folding;
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`a rebuild folds in 1 or more partitions, not ${count}`);
+    return Array.from({ length: count }, () =>
+      threadScript === undefined
+        ? new LocalFoldPartition(target, (row) => this.store.decode(row), this.projections)
+        : new ThreadFoldPartition(threadScript, target),
+    );
+  }
+
   /**
-   * Folds the committed feed into row images while appends go on, a batch at a time; the next
-   * batch is read meanwhile.
+   * Folds the committed feed while appends go on, a page at a time: the reader only routes each
+   * row, as text, by its stream to a partition, which parses and folds it. The next page is read
+   * while the partitions fold, with a few pages at most waiting for them.
    */
   private async foldCommitted(
-    reader: SqlExecutor,
-    images: RowImages,
+    reader: Client,
+    partitions: readonly FoldPartition[],
     batchSize: number,
     onProgress: RebuildOptions['onProgress'],
   ): Promise<{ position: FeedPosition; events: number }> {
     let position = FEED_START;
     let events = 0;
-    let next: Promise<RecordedEvent[]> | undefined = this.store.readFeed(
-      position,
-      batchSize,
-      reader,
-    );
+    let next: Promise<FeedTextPage> | undefined = readFeedText(reader, position, batchSize);
+    const folding: Promise<unknown>[] = [];
     try {
       while (next) {
-        const batch: RecordedEvent[] = await next;
-        const last = batch.at(-1);
+        const page: FeedTextPage = await next;
+        const last = page.rows.at(-1);
         if (!last) break;
-        position = positionOf(last);
-        next =
-          batch.length < batchSize ? undefined : this.store.readFeed(position, batchSize, reader);
-        for (const event of batch) images.apply(rowChangesOf(this.projections, event));
-        events += batch.length;
+        const columns = new FeedTextColumns(page.fields);
+        position = columns.positionOf(last);
+        // A short page is the end of the feed: no query to find the next one empty.
+        next = page.rows.length < batchSize ? undefined : readFeedText(reader, position, batchSize);
+        const shares = partitions.map((): EventRowText[] => []);
+        for (const row of page.rows)
+          shares[partitionOf(columns.streamIdOf(row), partitions.length)]!.push(row);
+        const folded = Promise.all(
+          partitions.map((partition, at) =>
+            partition.fold({ fields: page.fields, rows: shares[at]! }),
+          ),
+        );
+        // A failure surfaces when this page is awaited, not as unhandled in the meantime.
+        folded.catch(() => undefined);
+        folding.push(folded);
+        if (folding.length >= PAGES_IN_FLIGHT) await folding.shift();
+        events += page.rows.length;
         onProgress?.(events);
       }
+      await Promise.all(folding);
       return { position, events };
     } finally {
       await next?.catch(() => undefined);
+      await Promise.allSettled(folding);
     }
   }
 

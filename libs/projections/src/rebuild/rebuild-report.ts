@@ -13,6 +13,17 @@ export interface RebuildOptions {
   readonly onProgress?: (eventsReplayed: number) => void;
 }
 
+/** How a rebuild folds the feed (on this thread, in one partition, by default). */
+export interface FoldOptions {
+  /** How many partitions the streams are shared out to, each folding its own streams' events. */
+  readonly partitions?: number;
+  /**
+   * A script that calls `serveFoldThread` with the event types and projections: each partition
+   * then folds on a thread of its own that runs it.
+   */
+  readonly threadScript?: string;
+}
+
 /**
  * fold: read the committed feed and fold it into rows in memory; copy: write them; index: add
  * keys, constraints and indexes; compare: with the live views, while appends go on; finish:
@@ -27,6 +38,9 @@ export interface RebuildReport {
   /** How long appends were held off: the last events, the comparison and the swap. */
   readonly appendsStoppedMs: number;
   readonly phaseSeconds: Readonly<Partial<Record<RebuildPhase, number>>>;
+  /** Partitions the fold was shared out to, and whether each had a thread of its own. */
+  readonly foldPartitions: number;
+  readonly foldThreads: boolean;
   readonly tables: readonly TableComparison[];
   readonly identical: boolean;
   readonly swapped: boolean;
