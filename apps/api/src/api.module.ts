@@ -19,6 +19,7 @@ import { UsersController } from './cls/users.controller';
 import { DownloadController } from './data/download.controller';
 import { UploadController } from './data/upload.controller';
 import { LoginService } from './login.service';
+import { LoginThrottle } from './login-throttle';
 import { AdminGate } from './ops/admin-gate';
 import { DatastoreController } from './ops/datastore.controller';
 import { HealthController } from './ops/health.controller';
@@ -66,6 +67,7 @@ import { SdkController } from './soap/sdk.controller';
   ],
   providers: [
     LoginService,
+    LoginThrottle,
     AdminGate,
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },

@@ -156,6 +156,9 @@ const environment = z.object({
   SESSION_TIMEOUT_SECONDS: positiveInt(300),
   COMPLETION_TIMEOUT_SECONDS: positiveInt(86_400),
   LOGIN_IDLE_TIMEOUT_SECONDS: positiveInt(1800),
+  LOGIN_MAX_FAILURES: positiveInt(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(300),
+  LOGIN_LOCKOUT_SECONDS: positiveInt(60),
   CLS_ADMIN_USER: z.string().min(1).default('administrator@vsphere.local'),
   CLS_ADMIN_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -210,6 +213,15 @@ export interface AppConfig {
    */
   readonly completionTimeoutSeconds: number;
   readonly loginIdleTimeoutSeconds: number;
+  /**
+   * Wrong passwords for one user name, or from one client address, within `windowSeconds` that
+   * lock it out of logging in for `lockoutSeconds`.
+   */
+  readonly loginThrottle: {
+    readonly maxFailures: number;
+    readonly windowSeconds: number;
+    readonly lockoutSeconds: number;
+  };
   readonly adminUser: string;
   readonly adminPassword?: string;
   readonly logLevel: LogLevel;
@@ -303,6 +315,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTimeoutSeconds: e.SESSION_TIMEOUT_SECONDS,
     completionTimeoutSeconds: e.COMPLETION_TIMEOUT_SECONDS,
     loginIdleTimeoutSeconds: e.LOGIN_IDLE_TIMEOUT_SECONDS,
+    loginThrottle: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+    },
     adminUser: e.CLS_ADMIN_USER,
     ...(e.CLS_ADMIN_PASSWORD === undefined ? {} : { adminPassword: e.CLS_ADMIN_PASSWORD }),
     logLevel: e.LOG_LEVEL,

@@ -31,6 +31,14 @@ describe('loadConfig', () => {
       expect(config.loginIdleTimeoutSeconds).toBe(1800);
     });
 
+    it('locks a user name out for 60 s after 10 wrong passwords within 300 s', () => {
+      expect(config.loginThrottle).toEqual({
+        maxFailures: 10,
+        windowSeconds: 300,
+        lockoutSeconds: 60,
+      });
+    });
+
     it('talks to a local Postgres and Redis', () => {
       expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/cls');
       expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
@@ -183,6 +191,8 @@ describe('loadConfig', () => {
       ['METRICS_PORT', '65536'],
       ['SESSION_TIMEOUT_SECONDS', '0'],
       ['LOGIN_IDLE_TIMEOUT_SECONDS', 'soon'],
+      ['LOGIN_MAX_FAILURES', '0'],
+      ['LOGIN_LOCKOUT_SECONDS', '1.5'],
       ['HASH_THREADS', '-1'],
       ['WORKER_ROLES', 'transfer,mining'],
       ['WORKER_CONCURRENCY', '0'],

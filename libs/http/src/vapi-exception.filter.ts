@@ -10,6 +10,7 @@ import {
   NotFound,
   OperationNotFound,
   ServiceUnavailable,
+  TooManyAttempts,
 } from '@cls/domain';
 import { isDatabaseUnavailable } from '@cls/event-store';
 
@@ -41,7 +42,8 @@ function unknownPath(request: FastifyRequest, style: ApiStyle): DomainError {
 
 /**
  * Maps anything thrown while serving a request to the vAPI error of the request's style. Unknown
- * failures become a 500 carrying the correlation id and no internals; Postgres being away is a 503.
+ * failures become a 500 carrying the correlation id and no internals; Postgres being away is a 503;
+ * too many attempts (logins) a 429 with `Retry-After`.
  */
 @Catch()
 export class VapiExceptionFilter implements ExceptionFilter {
@@ -53,12 +55,13 @@ export class VapiExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const style = styleOfUrl(request.url);
     const error = this.toDomainError(exception, request, style);
-    if (!reply.sent) {
-      void reply
-        .status(statusOf(error.code, style))
-        .header('content-type', 'application/json')
-        .send(errorBody(error, style));
+    if (reply.sent) return;
+    if (error instanceof TooManyAttempts) {
+      void reply.status(429).header('retry-after', String(error.retryAfterSeconds));
+    } else {
+      void reply.status(statusOf(error.code, style));
     }
+    void reply.header('content-type', 'application/json').send(errorBody(error, style));
   }
 
   private toDomainError(exception: unknown, request: FastifyRequest, style: ApiStyle): DomainError {

@@ -24,8 +24,15 @@ export interface SoapLogin {
  * login, so a SOAP login's token is a REST login too. Nothing else of the engine.
  */
 export interface SoapLogins {
-  /** A new login's token and session, or undefined when the credentials are wrong. */
-  login(user: string, password: string): Promise<{ token: string; login: SoapLogin } | undefined>;
+  /**
+   * A new login's token and session, or undefined when the credentials are wrong or the user or
+   * the client's address may not try now.
+   */
+  login(
+    user: string,
+    password: string,
+    address: string,
+  ): Promise<{ token: string; login: SoapLogin } | undefined>;
   /** The login of a token, or undefined when it is unknown or ended. */
   resolve(token: string): Promise<SoapLogin | undefined>;
   logout(token: string): Promise<void>;
@@ -82,16 +89,25 @@ export class VimService {
     private readonly clock: () => Date,
   ) {}
 
-  async answer(body: unknown, sessionToken: string | undefined): Promise<SoapAnswer> {
+  /** The answer to one SOAP request from the client at `address`. */
+  async answer(
+    body: unknown,
+    sessionToken: string | undefined,
+    address: string,
+  ): Promise<SoapAnswer> {
     try {
-      return await this.call(parseSoapRequest(body), sessionToken);
+      return await this.call(parseSoapRequest(body), sessionToken, address);
     } catch (error) {
       if (error instanceof VimFault) return { status: 500, body: soapFault(error) };
       throw error;
     }
   }
 
-  private async call(request: SoapRequest, token: string | undefined): Promise<SoapAnswer> {
+  private async call(
+    request: SoapRequest,
+    token: string | undefined,
+    address: string,
+  ): Promise<SoapAnswer> {
     const ok = (content: string): SoapAnswer => ({
       status: 200,
       body: soapResponse(request.method, content),
@@ -104,7 +120,7 @@ export class VimService {
       case 'Login': {
         const user = textArgument(request, 'userName') ?? '';
         const password = textArgument(request, 'password') ?? '';
-        const opened = await this.logins.login(user, password);
+        const opened = await this.logins.login(user, password, address);
         if (!opened) throw VimFault.invalidLogin();
         return {
           ...ok(fieldXml('returnval', userSession(opened.login))),

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 
 import type { ResolvedLogin } from '@cls/access';
 import { LoginSessions } from '@cls/access';
@@ -18,8 +18,11 @@ export class ApiLoginController {
   @Post()
   @Public()
   @HttpCode(201)
-  create(@Headers('authorization') authorization: string | undefined): Promise<string> {
-    return this.login.login(authorization);
+  create(
+    @Headers('authorization') authorization: string | undefined,
+    @Ip() address: string,
+  ): Promise<string> {
+    return this.login.login(authorization, address);
   }
 
   @Get()

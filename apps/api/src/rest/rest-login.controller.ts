@@ -50,7 +50,7 @@ export class RestLoginController {
     if (action === 'get')
       return loginInfoToWire((await this.authentication.authenticate(request)).info);
     allowActions(action, [undefined, 'create']);
-    const token = await this.login.login(authorization);
+    const token = await this.login.login(authorization, request.ip);
     // Legacy cookie auth, unless the client asked for header-only authentication (govmomi does).
     if (headerAuthOnly?.toLowerCase() !== 'true') {
       void reply.header('set-cookie', `${SESSION_HEADER}=${token};Path=/rest;Secure;HttpOnly`);

@@ -4,15 +4,16 @@ import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ResolvedLogin } from '@cls/access';
-import { holds, LoginSessions, UserDirectory } from '@cls/access';
+import { holds, LoginSessions } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import { uuidFromHex } from '@cls/domain';
+import { TooManyAttempts, Unauthenticated, uuidFromHex } from '@cls/domain';
 import { Public } from '@cls/http';
 import { Clock } from '@cls/sessions';
 import type { SoapDatastores, SoapLogin, SoapLogins } from '@cls/soap';
 import { VimFault, VimService, soapFault } from '@cls/soap';
 
+import { LoginService } from '../login.service';
 import { datastoreSpace } from '../ops/datastore-space';
 
 /** The vim25 session cookie (govmomi sends it back on every SOAP call). */
@@ -37,7 +38,7 @@ export class SdkController {
   private readonly vim: VimService;
 
   constructor(
-    users: UserDirectory,
+    login: LoginService,
     logins: LoginSessions,
     clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -50,9 +51,14 @@ export class SdkController {
       readsInventory: holds(login.caller, 'System.Read', { kind: 'global' }),
     });
     const adapter: SoapLogins = {
-      async login(user, password) {
-        if (!(await users.verifyCredentials(user, password))) return undefined;
-        const token = await logins.open(user, clock.now());
+      async login(user, password, address) {
+        // Wrong credentials and a locked-out name or address are both InvalidLogin to govc.
+        const token = await login.loginWith(user, password, address).catch((error: unknown) => {
+          if (error instanceof Unauthenticated || error instanceof TooManyAttempts)
+            return undefined;
+          throw error;
+        });
+        if (token === undefined) return undefined;
         return { token, login: soapLogin(await logins.resolve(token, clock.now())) };
       },
       async resolve(token) {
@@ -88,11 +94,13 @@ export class SdkController {
     const token = (request.cookies as Record<string, string | undefined> | undefined)?.[
       SOAP_SESSION_COOKIE
     ]?.replace(/^"(.*)"$/, '$1');
-    const answer = await this.vim.answer(request.body, token).catch((error: unknown) => {
-      // The service itself failed (its database, say): still an envelope the client can read.
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      return { status: 500 as const, body: soapFault(VimFault.systemError()) };
-    });
+    const answer = await this.vim
+      .answer(request.body, token, request.ip)
+      .catch((error: unknown) => {
+        // The service itself failed (its database, say): still an envelope the client can read.
+        this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        return { status: 500 as const, body: soapFault(VimFault.systemError()) };
+      });
     if ('sessionCookie' in answer && answer.sessionCookie !== undefined) {
       const secure = request.protocol === 'https' ? '; Secure' : '';
       void reply.header(

@@ -66,6 +66,20 @@ export class ResourceInUse extends DomainError {
 export class ServiceUnavailable extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
 }
+/**
+ * Refused for a while because of the caller's own repeated attempts (logins). vAPI has no type
+ * for it; SERVICE_UNAVAILABLE is the nearest, and the HTTP layer answers 429 with `Retry-After`.
+ */
+export class TooManyAttempts extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+
+  constructor(
+    readonly retryAfterSeconds: number,
+    first: Message,
+  ) {
+    super(first);
+  }
+}
 export class Unauthenticated extends DomainError {
   readonly code = 'UNAUTHENTICATED';
 }
