@@ -334,13 +334,7 @@ describe("who may pull from the server's storage", () => {
       'api',
       await new HttpClient(deployment.api.baseUrl).login('carol', 'carol-password'),
     );
-    const library = carol.value<string>(
-      await carol.createLibrary({
-        name: `lib-${randomUUID()}`,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      }),
-    );
-    const item = carol.value<string>(await carol.createItem({ library_id: library, name: 'x' }));
+    const { itemId: item } = await carol.newLibraryItem({ name: 'x' });
     const session = carol.value<string>(await carol.createSession({ library_item_id: item }));
     const local = await carol.addFile(session, {
       name: 'local.bin',

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { ContentLibraryDriver, eventually, ServiceProcess, tricklePut, upload } from '@cls/testing';
 
@@ -24,13 +24,7 @@ describe('SIGTERM of an API with an upload in flight', () => {
     // Cut at max(grace - 5, grace / 2) = 3 s.
     const draining = await ServiceProcess.api({ ...deployment.env, SHUTDOWN_GRACE_SECONDS: '6' });
     const client = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(draining.baseUrl));
-    const library = client.value<string>(
-      await client.createLibrary({
-        name: `lib-${randomUUID()}`,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      }),
-    );
-    const item = client.value<string>(await client.createItem({ library_id: library, name: 'x' }));
+    const { itemId: item } = await client.newLibraryItem({ name: 'x' });
     const session = client.value<string>(await client.createSession({ library_item_id: item }));
     // 64 KiB every 100 ms: about 10 s, far longer than the grace period.
     const bytes = randomBytes(6 * 1024 * 1024);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -61,13 +61,7 @@ afterAll(async () => {
 });
 
 async function newSession(): Promise<{ item: string; session: string }> {
-  const library = alice.value<string>(
-    await alice.createLibrary({
-      name: `lib-${randomUUID()}`,
-      storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-    }),
-  );
-  const item = alice.value<string>(await alice.createItem({ library_id: library, name: 'x' }));
+  const { itemId: item } = await alice.newLibraryItem({ name: 'x' });
   const session = alice.value<string>(await alice.createSession({ library_item_id: item }));
   return { item, session };
 }

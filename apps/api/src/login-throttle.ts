@@ -34,6 +34,9 @@ type ThrottleRedis = Redis & {
  */
 const ADDRESS_ALLOWANCE = 10;
 
+const userSubject = ({ user }: LoginAttempt): string => `user:${user}`;
+const failuresKey = (subject: string): string => `login-failures:${subject}`;
+
 /**
  * Login throttling shared by every API process through Redis: `maxFailures` wrong passwords for a
  * user name (ten times as many from one client address) within the window lock that name (that
@@ -80,20 +83,17 @@ export class LoginThrottle {
   }
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
-    await this.unlessRedisIsAway(this.redis.del(this.subjects(attempt)[0]!.counter));
+    await this.unlessRedisIsAway(this.redis.del(failuresKey(userSubject(attempt))));
   }
 
-  private subjects({ user, address }: LoginAttempt): {
-    counter: string;
-    lock: string;
-    limit: number;
-  }[] {
+  /** The user name's count and lock, then the address's, each with its limit. */
+  private subjects(attempt: LoginAttempt): { counter: string; lock: string; limit: number }[] {
     const { maxFailures } = this.config.loginThrottle;
     return [
-      { subject: `user:${user}`, limit: maxFailures },
-      { subject: `address:${address}`, limit: maxFailures * ADDRESS_ALLOWANCE },
+      { subject: userSubject(attempt), limit: maxFailures },
+      { subject: `address:${attempt.address}`, limit: maxFailures * ADDRESS_ALLOWANCE },
     ].map(({ subject, limit }) => ({
-      counter: `login-failures:${subject}`,
+      counter: failuresKey(subject),
       lock: `login-locked:${subject}`,
       limit,
     }));
