@@ -35,6 +35,28 @@ describe.each<Style>(['rest', 'api'])('hostile input at the edge over /%s', (sty
     expect(await libraryCount()).toBe(before);
   });
 
+  /** A request the framework refuses before routing: its status, and the vAPI body of the style. */
+  async function refusedByFramework(path: string, status: number): Promise<void> {
+    const response = await fetch(new URL(path, deployment.api.baseUrl));
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const body = (await response.json()) as Record<string, unknown>;
+    const error = style === 'rest' ? body.value : body;
+    if (style === 'rest') expect(body.type).toBe('com.vmware.vapi.std.errors.invalid_request');
+    expect(error).toMatchObject({
+      error_type: 'INVALID_REQUEST',
+      messages: [expect.objectContaining({ id: 'com.vmware.vapi.rest.badRequest' })],
+    });
+  }
+
+  it('a path segment past the router limit is 414, an undecodable URL 400, headers too large 431: all in the vAPI shape', async () => {
+    const library =
+      style === 'rest' ? '/rest/com/vmware/content/library/id:' : '/api/content/library/';
+    await refusedByFramework(`${library}${'x'.repeat(5_000)}`, 414);
+    await refusedByFramework(`${library}%E0%A4%A`, 400);
+    await refusedByFramework(`${librariesPath()}?filler=${'x'.repeat(20_000)}`, 431);
+  });
+
   it('a body nested 100,000 deep is invalid_request, never a 500', async () => {
     const depth = 100_000;
     const answer = await deployment.alice.request('POST', librariesPath(), {

@@ -18,6 +18,8 @@ import {
 } from '@cls/config';
 import { DatabaseModule, migrateOnStart } from '@cls/database';
 import {
+  answerClientError,
+  answerFrameworkError,
   answerPlainJson,
   JSON_BODY_LIMIT_BYTES,
   observeRequests,
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 1024 },
+    // Requests refused before routing still get the vAPI error shape.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     ...(httpsListener ? { serverFactory: httpsListener.serverFactory } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(

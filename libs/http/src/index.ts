@@ -11,3 +11,4 @@ export * from './vapi-exception.filter';
 export * from './json-response.interceptor';
 export * from './request-observation';
 export * from './plain-json-content-type';
+export * from './framework-errors';

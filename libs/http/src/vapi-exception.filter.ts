@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError } from '@cls/domain';
 import {
   DomainError as DomainErrorClass,
-  InvalidRequest,
   message,
   NotFound,
   OperationNotFound,
@@ -17,6 +16,7 @@ import { isDatabaseUnavailable } from '@cls/event-store';
 import type { ApiStyle } from './api-style';
 import { styleOfUrl } from './api-style';
 import { correlationIdOf } from './correlation-id';
+import { invalidRequest } from './framework-errors';
 import { errorBody, statusOf } from './vapi-error';
 
 class InternalServerError extends DomainErrorClass {
@@ -82,10 +82,7 @@ export class VapiExceptionFilter implements ExceptionFilter {
     if (status === 404) return unknownPath(request, style);
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Fastify's own rejections: oversized body, bad content type, malformed headers.
-      const reason = exception instanceof Error ? exception.message : 'malformed request';
-      return new InvalidRequest(
-        message('com.vmware.vapi.rest.badRequest', `Invalid request: ${reason}`, [reason]),
-      );
+      return invalidRequest(exception instanceof Error ? exception.message : 'malformed request');
     }
     const correlationId = correlationIdOf(request);
     this.logger.error(
