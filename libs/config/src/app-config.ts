@@ -156,6 +156,7 @@ const environment = z.object({
   SESSION_TIMEOUT_SECONDS: positiveInt(300),
   COMPLETION_TIMEOUT_SECONDS: positiveInt(86_400),
   LOGIN_IDLE_TIMEOUT_SECONDS: positiveInt(1800),
+  UPLOAD_IDLE_TIMEOUT_SECONDS: positiveInt(60),
   LOGIN_MAX_FAILURES: positiveInt(10),
   LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(300),
   LOGIN_LOCKOUT_SECONDS: positiveInt(60),
@@ -213,6 +214,8 @@ export interface AppConfig {
    */
   readonly completionTimeoutSeconds: number;
   readonly loginIdleTimeoutSeconds: number;
+  /** How long an upload body may send nothing before its connection is cut (it stays resumable). */
+  readonly uploadIdleTimeoutSeconds: number;
   /**
    * Wrong passwords for one user name, or from one client address, within `windowSeconds` that
    * lock it out of logging in for `lockoutSeconds`.
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTimeoutSeconds: e.SESSION_TIMEOUT_SECONDS,
     completionTimeoutSeconds: e.COMPLETION_TIMEOUT_SECONDS,
     loginIdleTimeoutSeconds: e.LOGIN_IDLE_TIMEOUT_SECONDS,
+    uploadIdleTimeoutSeconds: e.UPLOAD_IDLE_TIMEOUT_SECONDS,
     loginThrottle: {
       maxFailures: e.LOGIN_MAX_FAILURES,
       windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,

@@ -31,6 +31,10 @@ describe('loadConfig', () => {
       expect(config.loginIdleTimeoutSeconds).toBe(1800);
     });
 
+    it('cuts an upload body that sends nothing for 60 s', () => {
+      expect(config.uploadIdleTimeoutSeconds).toBe(60);
+    });
+
     it('locks a user name out for 60 s after 10 wrong passwords within 300 s', () => {
       expect(config.loginThrottle).toEqual({
         maxFailures: 10,
@@ -192,6 +196,7 @@ describe('loadConfig', () => {
       ['SESSION_TIMEOUT_SECONDS', '0'],
       ['LOGIN_IDLE_TIMEOUT_SECONDS', 'soon'],
       ['LOGIN_MAX_FAILURES', '0'],
+      ['UPLOAD_IDLE_TIMEOUT_SECONDS', '-5'],
       ['LOGIN_LOCKOUT_SECONDS', '1.5'],
       ['HASH_THREADS', '-1'],
       ['WORKER_ROLES', 'transfer,mining'],

@@ -1,6 +1,8 @@
-import { Controller, HttpCode, Post, Put, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
+import type { AppConfig } from '@cls/config';
+import { APP_CONFIG } from '@cls/config';
 import { correlationOfRequest, Public } from '@cls/http';
 import { UploadService } from '@cls/sessions';
 
@@ -14,7 +16,10 @@ type DataPlaneRequest = FastifyRequest<{ Params: { token: string; name: string }
 @Controller('cls/data/:token/:name')
 @Public()
 export class UploadController {
-  constructor(private readonly uploads: UploadService) {}
+  constructor(
+    private readonly uploads: UploadService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Put()
   @HttpCode(200)
@@ -31,13 +36,33 @@ export class UploadController {
   private async receive(request: DataPlaneRequest): Promise<void> {
     const contentLength = request.headers['content-length'];
     const contentRange = request.headers['content-range'];
-    await this.uploads.receive({
-      token: request.params.token,
-      name: request.params.name,
-      body: request.raw,
-      ...(contentLength === undefined ? {} : { contentLength: Number(contentLength) }),
-      ...(contentRange === undefined ? {} : { contentRange }),
-      ...correlationOfRequest(request),
-    });
+    const idle = this.cutWhenIdle(request);
+    try {
+      await this.uploads.receive({
+        token: request.params.token,
+        name: request.params.name,
+        body: request.raw,
+        ...(contentLength === undefined ? {} : { contentLength: Number(contentLength) }),
+        ...(contentRange === undefined ? {} : { contentRange }),
+        ...correlationOfRequest(request),
+      });
+    } finally {
+      idle.disarm();
+    }
+  }
+
+  /**
+   * A body that sends nothing for `UPLOAD_IDLE_TIMEOUT_SECONDS` has its connection cut, as a
+   * client that vanished: what was staged stays, and the file resumes from there. Only while the
+   * body flows; the answer after it may take as long as it takes.
+   */
+  private cutWhenIdle(request: DataPlaneRequest): { disarm(): void } {
+    const socket = request.raw.socket;
+    const disarm = (): void => {
+      socket.setTimeout(0);
+    };
+    socket.setTimeout(this.config.uploadIdleTimeoutSeconds * 1000, () => socket.destroy());
+    request.raw.once('end', disarm);
+    return { disarm };
   }
 }

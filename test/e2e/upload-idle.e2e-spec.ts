@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+
+import { ContentLibraryDriver, upload } from '@cls/testing';
+
+import type { Deployment } from './deployment';
+import { startDeployment } from './deployment';
+
+let deployment: Deployment;
+
+beforeAll(async () => {
+  deployment = await startDeployment('e2e_upload_idle', { UPLOAD_IDLE_TIMEOUT_SECONDS: '1' });
+});
+
+afterAll(() => deployment?.stop());
+
+/** Sends `sent` of `total` announced bytes, then nothing more: how the request ended. */
+function stallingPut(uri: string, sent: Buffer, total: number): Promise<number | 'cut'> {
+  const url = new URL(uri);
+  return new Promise((resolve) => {
+    const outgoing = request(
+      {
+        method: 'PUT',
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { 'content-length': String(total) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    outgoing.on('error', () => resolve('cut'));
+    outgoing.write(sent);
+  });
+}
+
+describe('UPLOAD_IDLE_TIMEOUT_SECONDS', () => {
+  it('cuts a body that stops sending, keeps what came, and the file resumes from there', async () => {
+    const alice = new ContentLibraryDriver('api', deployment.alice);
+    const { itemId } = await alice.newLibraryItem({ name: 'idle' });
+    const session = alice.value<string>(await alice.createSession({ library_item_id: itemId }));
+    const bytes = randomBytes(256 * 1024);
+    const file = alice.value<{ upload_endpoint: { uri: string } }>(
+      await alice.addFile(session, { name: 'idle.bin', source_type: 'PUSH', size: bytes.length }),
+    );
+    const half = bytes.length / 2;
+
+    expect(await stallingPut(file.upload_endpoint.uri, bytes.subarray(0, half), bytes.length)).toBe(
+      'cut',
+    );
+
+    const info = alice.value<{ status: string; bytes_transferred: number }>(
+      await alice.getFile(session, 'idle.bin'),
+    );
+    expect(info).toMatchObject({ status: 'TRANSFERRING', bytes_transferred: half });
+    const resumed = await upload(file.upload_endpoint.uri, bytes.subarray(half), {
+      headers: { 'content-range': `bytes ${half}-${bytes.length - 1}/${bytes.length}` },
+    });
+    expect(resumed.status).toBe(200);
+    expect(alice.value<{ status: string }>(await alice.getFile(session, 'idle.bin')).status).toBe(
+      'READY',
+    );
+  });
+});
