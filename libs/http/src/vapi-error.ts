@@ -1,4 +1,5 @@
 import type { DomainError, ErrorCode, Message } from '@cls/domain';
+import { InsufficientStorage, TooManyAttempts } from '@cls/domain';
 
 import type { ApiStyle } from './api-style';
 
@@ -18,11 +19,22 @@ const STATUS: Record<ErrorCode, { rest: number; api: number }> = {
   CONCURRENT_CHANGE: { rest: 409, api: 409 },
   RESOURCE_BUSY: { rest: 400, api: 500 },
   SERVICE_UNAVAILABLE: { rest: 503, api: 503 },
+  UNABLE_TO_ALLOCATE_RESOURCE: { rest: 400, api: 500 },
   INTERNAL_SERVER_ERROR: { rest: 500, api: 500 },
 };
 
 export function statusOf(code: ErrorCode, style: ApiStyle): number {
   return STATUS[code][style];
+}
+
+/**
+ * The HTTP status of an error: the contract's for its type, except where HTTP has a precise word
+ * the vAPI types lack: 429 for too many attempts, 507 for storage that is full.
+ */
+export function httpStatusOf(error: DomainError, style: ApiStyle): number {
+  if (error instanceof TooManyAttempts) return 429;
+  if (error instanceof InsufficientStorage) return 507;
+  return statusOf(error.code, style);
 }
 
 export interface WireMessage {

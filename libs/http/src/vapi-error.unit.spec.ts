@@ -2,15 +2,17 @@ import type { ErrorCode } from '@cls/domain';
 import {
   AlreadyExists,
   ConcurrentChange,
+  InsufficientStorage,
   InvalidArgument,
   message,
   NotAllowedInCurrentState,
   NotFound,
   ResourceBusy,
+  TooManyAttempts,
   Unauthenticated,
 } from '@cls/domain';
 
-import { errorBody, messageToWire, statusOf } from './vapi-error';
+import { errorBody, httpStatusOf, messageToWire, statusOf } from './vapi-error';
 
 describe('statusOf (contract §1.5)', () => {
   it.each<[ErrorCode, number, number]>([
@@ -28,11 +30,25 @@ describe('statusOf (contract §1.5)', () => {
     ['CONCURRENT_CHANGE', 409, 409],
     ['RESOURCE_BUSY', 400, 500],
     ['SERVICE_UNAVAILABLE', 503, 503],
+    ['UNABLE_TO_ALLOCATE_RESOURCE', 400, 500],
     ['INTERNAL_SERVER_ERROR', 500, 500],
   ])('%s is %p on /rest and %p on /api', (code, rest, api) => {
     expect(statusOf(code, 'rest')).toBe(rest);
     expect(statusOf(code, 'api')).toBe(api);
   });
+});
+
+describe('httpStatusOf', () => {
+  const reason = message('test.reason', 'reason');
+
+  it.each(['rest', 'api'] as const)(
+    'is 429 for too many attempts and 507 for full storage on /%s, else the type’s status',
+    (style) => {
+      expect(httpStatusOf(new TooManyAttempts(5, reason), style)).toBe(429);
+      expect(httpStatusOf(new InsufficientStorage(reason), style)).toBe(507);
+      expect(httpStatusOf(new ResourceBusy(reason), style)).toBe(statusOf('RESOURCE_BUSY', style));
+    },
+  );
 });
 
 describe('errorBody (contract §1.4)', () => {

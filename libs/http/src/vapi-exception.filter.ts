@@ -17,7 +17,7 @@ import type { ApiStyle } from './api-style';
 import { styleOfUrl } from './api-style';
 import { correlationIdOf } from './correlation-id';
 import { invalidRequest } from './framework-errors';
-import { errorBody, statusOf } from './vapi-error';
+import { errorBody, httpStatusOf } from './vapi-error';
 
 class InternalServerError extends DomainErrorClass {
   readonly code = 'INTERNAL_SERVER_ERROR';
@@ -56,12 +56,15 @@ export class VapiExceptionFilter implements ExceptionFilter {
     const style = styleOfUrl(request.url);
     const error = this.toDomainError(exception, request, style);
     if (reply.sent) return;
-    if (error instanceof TooManyAttempts) {
-      void reply.status(429).header('retry-after', String(error.retryAfterSeconds));
-    } else {
-      void reply.status(statusOf(error.code, style));
-    }
-    void reply.header('content-type', 'application/json').send(errorBody(error, style));
+    if (error instanceof TooManyAttempts)
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    // Refused before its body was read (a full disk, say): the client should stop sending, and
+    // the connection cannot carry another request anyway.
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    void reply
+      .status(httpStatusOf(error, style))
+      .header('content-type', 'application/json')
+      .send(errorBody(error, style));
   }
 
   private toDomainError(exception: unknown, request: FastifyRequest, style: ApiStyle): DomainError {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'RESOURCE_BUSY'
   | 'RESOURCE_IN_USE'
   | 'SERVICE_UNAVAILABLE'
+  | 'UNABLE_TO_ALLOCATE_RESOURCE'
   | 'UNAUTHENTICATED'
   | 'UNAUTHORIZED'
   | 'UNSUPPORTED';
@@ -65,6 +66,10 @@ export class ResourceInUse extends DomainError {
 }
 export class ServiceUnavailable extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
+}
+/** The service's storage is full: what was asked needs space it does not have now. */
+export class InsufficientStorage extends DomainError {
+  readonly code = 'UNABLE_TO_ALLOCATE_RESOURCE';
 }
 /**
  * Refused for a while because of the caller's own repeated attempts (logins). vAPI has no type

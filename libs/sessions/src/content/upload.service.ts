@@ -4,10 +4,11 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
-import type { ActiveUpdateSession, UpdateSessionState } from '@cls/domain';
+import type { ActiveUpdateSession, Message, UpdateSessionState } from '@cls/domain';
 import {
   ConcurrentChange,
   fileAlreadyReceived,
+  InsufficientStorage,
   invalidArgument,
   message,
   notFound,
@@ -58,6 +59,12 @@ function isDisconnect(error: unknown): boolean {
     code === 'ECONNRESET' ||
     (error as Error)?.message === 'aborted'
   );
+}
+
+/** The file system has no room left (or the quota is used up). */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** The PUSH file `name` of transfer `transferId`, if its session still takes its bytes. */
@@ -232,6 +239,7 @@ export class UploadService {
       });
     } catch (error) {
       if (error instanceof TooLong) return this.failTooLong(file, metadata);
+      if (isDiskFull(error)) return this.failDiskFull(file, metadata);
       if (error instanceof PastRangeEnd) {
         // What came within the range is kept, for a resume; nothing past it was written.
         await recordStart();
@@ -334,6 +342,27 @@ export class UploadService {
       `File ${file.name}: received more than the declared ${file.declaredSize} bytes.`,
       [file.name, String(file.declaredSize)],
     );
+    await this.failTransfer(file, reason, metadata);
+    throw invalidArgument('upload', reason.defaultMessage);
+  }
+
+  /** The storage filled up under the body: the file and its session end ERROR, the space is freed. */
+  private async failDiskFull(file: SessionFileView, metadata: EventMetadata): Promise<never> {
+    const reason = message(
+      'com.vmware.vdcs.cls-main.storage_full',
+      `File ${file.name}: the service's storage is full; its bytes were discarded.`,
+      [file.name],
+    );
+    await this.failTransfer(file, reason, metadata);
+    throw new InsufficientStorage(reason);
+  }
+
+  /** Fails the file's transfer, which ends the session ERROR, and frees what it staged. */
+  private async failTransfer(
+    file: SessionFileView,
+    reason: Message,
+    metadata: EventMetadata,
+  ): Promise<void> {
     await this.decisions.decide(
       file.sessionId,
       [
@@ -347,6 +376,5 @@ export class UploadService {
       metadata,
     );
     await this.storage.discardSession(file.sessionId);
-    throw invalidArgument('upload', reason.defaultMessage);
   }
 }
