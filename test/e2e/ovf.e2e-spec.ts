@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import { buffer } from 'node:stream/consumers';
 
@@ -59,15 +59,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
   });
 
   async function ovfSession(): Promise<{ item: string; session: string }> {
-    const library = alice.value<string>(
-      await alice.createLibrary({
-        name: `lib-${randomUUID()}`,
-        storage_backings: [{ type: 'DATASTORE', datastore_id: 'datastore-1' }],
-      }),
-    );
-    const item = alice.value<string>(
-      await alice.createItem({ library_id: library, name: 'vm', type: 'ovf' }),
-    );
+    const { itemId: item } = await alice.newLibraryItem({ name: 'vm', type: 'ovf' });
     const session = alice.value<string>(await alice.createSession({ library_item_id: item }));
     return { item, session };
   }
@@ -132,6 +124,30 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
         .keep_in_storage,
     ).toBe(false);
     expect(await itemFileNames(item)).toEqual([]);
+  });
+
+  it('refuses a manifest too large to be one, and a manifest that lists a file the item lacks', async () => {
+    const lines = Object.entries(disks).map(([name, bytes]) => `SHA256(${name})= ${sha256(bytes)}`);
+    async function packageWith(manifest: string): Promise<{ session: string; result: Validation }> {
+      const { session } = await ovfSession();
+      await push(session, 'vm.mf', Buffer.from(manifest));
+      await push(session, 'vm.ovf', descriptor(Object.keys(disks)));
+      for (const [name, bytes] of Object.entries(disks)) await push(session, name, bytes);
+      return { session, result: await validation(session) };
+    }
+
+    // Right digests, padded past 1 MiB: never read, so never trusted.
+    const oversized = await packageWith(`${lines.join('\n')}${'\n'.repeat(1024 * 1024)}`);
+    expect(oversized.result.missing_files).toEqual([]);
+    expect(oversized.result.invalid_files.map((file) => file.name)).toEqual(['vm.mf']);
+    expect(oversized.result.invalid_files[0]?.error_message.default_message).toContain(
+      'larger than 1048576 bytes',
+    );
+    expect((await alice.action(oversized.session, 'complete')).status).toBe(400);
+
+    const ghost = await packageWith([...lines, `SHA256(ghost.vmdk)= ${'a'.repeat(64)}`].join('\n'));
+    expect(ghost.result).toMatchObject({ has_errors: true, missing_files: ['ghost.vmdk'] });
+    expect((await alice.action(ghost.session, 'complete')).status).toBe(400);
   });
 
   it('stores a valid package without its manifest', async () => {

@@ -67,9 +67,14 @@ export class OvfAdapter {
         })),
       ),
     });
+    // A manifest too large to be one is not skipped: the package is refused until it is fixed.
+    const oversizedManifest =
+      manifestFile && manifestText === undefined
+        ? [{ name: manifestFile.name, reason: `it is larger than ${MAX_MANIFEST_BYTES} bytes` }]
+        : [];
     return {
       missingFiles: problems.missingFiles,
-      invalidFiles: problems.invalidFiles.map(({ name, reason }) => ({
+      invalidFiles: [...oversizedManifest, ...problems.invalidFiles].map(({ name, reason }) => ({
         name,
         errorMessage: message(
           'com.vmware.vdcs.cls-main.ovf_invalid_file',

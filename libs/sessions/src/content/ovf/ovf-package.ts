@@ -32,8 +32,9 @@ export interface OvfPackageProblems {
 /**
  * The OVF adapter's verdict on a session (contract §8.6): every file the descriptor references is
  * required; one without an entry is missing, one with an entry that is not READY is invalid, and
- * with a manifest every READY file it lists must match it. Transfer problems of files the
- * descriptor does not reference are the generic validation's business, not reported here.
+ * with a manifest every file it lists is required too and every READY one must match it.
+ * Transfer problems of files the descriptor does not reference are the generic validation's
+ * business, not reported here.
  */
 export function inspectOvfPackage(input: OvfPackageInput): OvfPackageProblems {
   const missingFiles: string[] = [];
@@ -59,12 +60,14 @@ export function inspectOvfPackage(input: OvfPackageInput): OvfPackageProblems {
 
   if (input.manifest !== undefined) {
     try {
+      const manifest = parseOvfManifest(input.manifest);
       const ready = input.files
         .filter((file) => file.status === 'READY')
         .map((file) => ({ name: file.name, digests: file.digests ?? {} }));
-      for (const { name, reason } of verifyManifest(parseOvfManifest(input.manifest), ready)) {
-        invalid(name, reason);
-      }
+      for (const { name, reason } of verifyManifest(manifest, ready)) invalid(name, reason);
+      // A manifest vouches for the whole package: a file it lists is one the package needs.
+      for (const name of manifest.keys())
+        if (!byName.has(name) && !missingFiles.includes(name)) missingFiles.push(name);
     } catch (error) {
       invalid(manifestName(input), messageOf(error));
     }

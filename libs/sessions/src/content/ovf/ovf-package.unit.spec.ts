@@ -175,10 +175,11 @@ describe('inspectOvfPackage', () => {
     ]);
   });
 
-  it('without a descriptor, requires nothing and only checks the manifest', () => {
+  it('without a descriptor, requires only what the manifest lists, and checks it', () => {
     expect(inspectOvfPackage({ files: [] })).toEqual({ missingFiles: [], invalidFiles: [] });
     expect(inspectOvfPackage({ manifest, files: [ready('vm-disk1.vmdk', 'changed')] })).toEqual({
-      missingFiles: [],
+      // Every file a manifest lists belongs to the package: those the item lacks are missing.
+      missingFiles: ['vm.ovf', 'vm-disk2.vmdk', 'vm-file1.nvram'],
       invalidFiles: [{ name: 'vm-disk1.vmdk', reason: expect.stringMatching(/does not match/) }],
     });
   });
