@@ -236,6 +236,15 @@ describe.each<Style>(['rest', 'api'])('download sessions over /%s (contract §6.
         expect(head.headers.get('content-length')).toBe(String(bytes.length));
         expect((await head.arrayBuffer()).byteLength).toBe(0);
         expect((await fetch(uri, { headers: { 'if-none-match': etag } })).status).toBe(304);
+        // Last-Modified: the stored file's time, an HTTP date, the same for GET and HEAD.
+        const lastModified = full.headers.get('last-modified')!;
+        expect(new Date(lastModified).toUTCString()).toBe(lastModified);
+        expect(new Date(lastModified).getTime()).toBeLessThanOrEqual(Date.now());
+        expect(head.headers.get('last-modified')).toBe(lastModified);
+        // If-Range with the current ETag: the client's partial copy is good, only the range comes.
+        const resumed = await fetch(uri, { headers: { range: 'bytes=10-19', 'if-range': etag } });
+        expect(resumed.status).toBe(206);
+        expect(Buffer.from(await resumed.arrayBuffer()).equals(bytes.subarray(10, 20))).toBe(true);
       });
 
       it('serving bytes is activity: bytes_transferred grows and the deadline moves', async () => {

@@ -11,13 +11,19 @@ import {
   SYSTEM_CALLER,
   updateSessionDecider,
 } from '@cls/domain';
+import { AdvisoryLock } from '@cls/database';
 import type { EventMetadata } from '@cls/event-store';
 import { DeciderCommandRunner, EventTypeRegistry, PostgresEventStore } from '@cls/event-store';
 import type { TestDatabase } from '@cls/testing';
 import { alice, createTestDatabase, EMPTY_DIGESTS, storedFile, TIMEOUT } from '@cls/testing';
 
 import { INLINE_PROJECTIONS } from '../inline-projections';
-import { BACKUP_SCHEMA, ProjectionRebuild, REBUILD_SCHEMA } from './projection-rebuild';
+import {
+  BACKUP_SCHEMA,
+  ProjectionRebuild,
+  REBUILD_SCHEMA,
+  RebuildInProgress,
+} from './projection-rebuild';
 import type { RebuildReport } from './rebuild-report';
 import { isIdentical } from './view-comparison';
 
@@ -485,6 +491,19 @@ describe('ProjectionRebuild (real Postgres)', () => {
     await expect(
       new ProjectionRebuild(dataSource, store, INLINE_PROJECTIONS, { partitions: 0 }).run(),
     ).rejects.toThrow('1 or more partitions');
+  });
+
+  it('runs one at a time per database: another holder of the lock makes it refuse', async () => {
+    const other = dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.projectionRebuild]);
+      await expect(rebuild.run()).rejects.toBeInstanceOf(RebuildInProgress);
+      await other.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.projectionRebuild]);
+    } finally {
+      await other.release();
+    }
+    expect((await rebuild.run()).identical).toBe(true);
   });
 
   it('fails cleanly when a fold thread cannot run, and leaves nothing behind', async () => {
