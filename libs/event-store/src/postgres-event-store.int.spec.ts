@@ -294,6 +294,31 @@ describe('PostgresEventStore (real Postgres)', () => {
     expect([first?.transactionId, second?.transactionId]).toEqual([9n, 10n]);
   });
 
+  it('lists no event of the feed while an older transaction is still running, then all of it', async () => {
+    const older = new Client({ connectionString: database.url });
+    await older.connect();
+    try {
+      // A transaction that took its id first and may still append: it commits after the next one.
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      const id = streamId();
+      const [newer] = await store.append(
+        [{ streamId: id, streamType: 'test', expectedVersion: 'no_stream', events: [counted(1)] }],
+        metadata,
+      );
+      const feedHas = async () =>
+        (await store.readFeed({ transactionId: 0n, globalPosition: 0n }, 10_000)).some(
+          (event) => event.eventId === newer!.eventId,
+        );
+
+      expect(await feedHas()).toBe(false);
+      await older.query('COMMIT');
+      expect(await feedHas()).toBe(true);
+    } finally {
+      await older.end();
+    }
+  });
+
   const counter = {
     streamType: 'counter',
     initialState: () => 0,
