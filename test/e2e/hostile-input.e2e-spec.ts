@@ -2,7 +2,7 @@ import type { Style } from '@cls/testing';
 import { ContentLibraryDriver, expectError, HttpClient } from '@cls/testing';
 
 import type { Deployment } from './deployment';
-import { startDeployment } from './deployment';
+import { ALICE_PRIVILEGES, startDeployment } from './deployment';
 
 let deployment: Deployment;
 
@@ -67,6 +67,76 @@ describe.each<Style>(['rest', 'api'])('hostile input at the edge over /%s', (sty
 });
 
 describe('hostile credentials', () => {
+  it('a user re-created under a deleted user’s name inherits none of its sessions or logins', async () => {
+    const { admin } = deployment;
+    const createFrank = async () =>
+      expect(
+        (
+          await admin.request('POST', '/api/cls/users', {
+            body: {
+              name: 'frank',
+              password: 'frank-password',
+              grants: ALICE_PRIVILEGES.map((privilege) => ({ privilege })),
+            },
+          })
+        ).status,
+      ).toBe(201);
+    await createFrank();
+    const first = await new HttpClient(deployment.api.baseUrl).login('frank', 'frank-password');
+    const frank = new ContentLibraryDriver('api', first);
+    const { itemId } = await frank.newLibraryItem({ name: 'franks' });
+    const update = frank.value<string>(await frank.createSession({ library_item_id: itemId }));
+    const download = frank.value<string>(
+      await frank.createDownloadSession({ library_item_id: itemId }),
+    );
+
+    expect((await admin.request('DELETE', '/api/cls/users/frank')).status).toBe(204);
+    expect((await first.request('GET', '/api/session')).status).toBe(401);
+    await createFrank();
+    const again = new ContentLibraryDriver(
+      'api',
+      await new HttpClient(deployment.api.baseUrl).login('frank', 'frank-password'),
+    );
+
+    expect(again.value<string[]>(await again.listSessions())).toEqual([]);
+    expect(again.value<string[]>(await again.listDownloadSessions())).toEqual([]);
+    expectError('api', await again.getSession(update), 'NOT_FOUND');
+    expectError('api', await again.getDownloadSession(download), 'NOT_FOUND');
+    // Deleted, not merely hidden: an administrator, who sees every session, finds them gone.
+    const asAdmin = new ContentLibraryDriver('api', admin);
+    expectError('api', await asAdmin.getSession(update), 'NOT_FOUND');
+    expectError('api', await asAdmin.getDownloadSession(download), 'NOT_FOUND');
+    // The item is free for a new session: the ACTIVE one was canceled before it was deleted.
+    expect((await again.createSession({ library_item_id: itemId })).status).toBe(201);
+  });
+
+  it('sessions a deletion cut short left behind are not handed to the next user of the name', async () => {
+    const { admin } = deployment;
+    const grace = {
+      name: 'grace',
+      password: 'grace-password',
+      grants: ALICE_PRIVILEGES.map((privilege) => ({ privilege })),
+    };
+    expect((await admin.request('POST', '/api/cls/users', { body: grace })).status).toBe(201);
+    const first = new ContentLibraryDriver(
+      'api',
+      await new HttpClient(deployment.api.baseUrl).login('grace', 'grace-password'),
+    );
+    const { itemId } = await first.newLibraryItem({ name: 'graces' });
+    const left = first.value<string>(await first.createSession({ library_item_id: itemId }));
+    // As if the service stopped between removing the user and deleting its sessions.
+    const db = await deployment.database.open();
+    await db.query('DELETE FROM cls_user WHERE name = $1', ['grace']);
+
+    expect((await admin.request('POST', '/api/cls/users', { body: grace })).status).toBe(201);
+    const next = new ContentLibraryDriver(
+      'api',
+      await new HttpClient(deployment.api.baseUrl).login('grace', 'grace-password'),
+    );
+    expect(next.value<string[]>(await next.listSessions())).toEqual([]);
+    expectError('api', await next.getSession(left), 'NOT_FOUND');
+  });
+
   it('a login whose user name holds a NUL is refused as unauthenticated, never a 500', async () => {
     for (const style of ['api', 'rest'] as const) {
       await expect(

@@ -41,3 +41,4 @@ export * from './live/transfer-progress';
 export * from './queries/session-state.queries';
 export * from './queries/session-overview.queries';
 export * from './content/session-leftovers';
+export * from './commands/delete-sessions-of-user.command';

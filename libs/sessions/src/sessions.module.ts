@@ -24,6 +24,7 @@ import { PrepareDownloadSessionFileHandler } from './commands/prepare-download-s
 import { PullUpdateSessionFileHandler } from './commands/pull-update-session-file.command';
 import { UnpackUpdateSessionArchiveHandler } from './commands/unpack-update-session-archive.command';
 import { LibraryContentRemoval } from './commands/library-content-removal';
+import { DeleteSessionsOfUserHandler } from './commands/delete-sessions-of-user.command';
 import { OperateDownloadSessionHandler } from './commands/operate-download-session.command';
 import { OperateUpdateSessionHandler } from './commands/operate-update-session.command';
 import { UpdateSessionCompletion } from './commands/update-session-completion';
@@ -80,6 +81,7 @@ const COMMAND_HANDLERS = [
   OperateDownloadSessionHandler,
   ExpireDownloadSessionHandler,
   PrepareDownloadSessionFileHandler,
+  DeleteSessionsOfUserHandler,
 ];
 
 const QUERIES = [

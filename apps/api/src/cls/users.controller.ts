@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
 import type { Grant, UserRecord } from '@cls/access';
 import { PRIVILEGES, requireAdmin, UserDirectory } from '@cls/access';
 import { Ctx, parseBody } from '@cls/http';
 import type { RequestContext } from '@cls/sessions';
+import { DeleteSessionsOfUserCommand } from '@cls/sessions';
 
 import { dateTimeToWire } from '../wire/time.wire';
 
@@ -44,7 +46,10 @@ function userToWire(user: UserRecord): Record<string, unknown> {
 /** Our extension: administrators manage users and their privilege grants. */
 @Controller('api/cls/users')
 export class UsersController {
-  constructor(private readonly users: UserDirectory) {}
+  constructor(
+    private readonly users: UserDirectory,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get()
   async list(@Ctx() context: RequestContext): Promise<Record<string, unknown>[]> {
@@ -60,6 +65,9 @@ export class UsersController {
   ): Promise<Record<string, unknown>> {
     requireAdmin(context.caller);
     const input = parseBody(createBody, body);
+    // Sessions a previous user of this name left (its deletion cut short) are not this user's.
+    if (!(await this.users.exists(input.name)))
+      await this.commands.execute(new DeleteSessionsOfUserCommand(context, input.name));
     let user = await this.users.create(input.name, input.password, input.admin ?? false);
     for (const grant of input.grants ?? [])
       user = await this.users.grant(user.name, grantFrom(grant));
@@ -95,7 +103,10 @@ export class UsersController {
   @HttpCode(204)
   async remove(@Ctx() context: RequestContext, @Param('name') name: string): Promise<void> {
     requireAdmin(context.caller);
+    // Sessions belong to a user name: they go with the user (after it, its logins gone, so none
+    // can be opened meanwhile), and a user re-created under the name starts with none.
     await this.users.remove(name);
+    await this.commands.execute(new DeleteSessionsOfUserCommand(context, name));
   }
 
   @Post(':name/grants')

@@ -167,13 +167,7 @@ export class DownloadSessionQueries {
 
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.DownloadSession` on it). */
   async listIds(caller: AuthenticatedCaller, libraryItemId?: string): Promise<string[]> {
-    if (libraryItemId === undefined) {
-      const rows = await this.sql.query<{ id: string }>(
-        'SELECT id FROM download_session_view WHERE owner = $1 ORDER BY creation_time, id',
-        [caller.user],
-      );
-      return rows.map((row) => row.id);
-    }
+    if (libraryItemId === undefined) return (await this.ownedBy(caller.user)).map((row) => row.id);
     const item = await this.items.require(libraryItemId);
     requirePrivilege(caller, 'ContentLibrary.DownloadSession', {
       kind: 'library_item',
@@ -185,5 +179,13 @@ export class DownloadSessionQueries {
       [caller.user, item.id],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Every session of `owner` that is not deleted, oldest first, with its state. */
+  async ownedBy(owner: string): Promise<{ id: string; state: string }[]> {
+    return this.sql.query<{ id: string; state: string }>(
+      'SELECT id, state FROM download_session_view WHERE owner = $1 ORDER BY creation_time, id',
+      [owner],
+    );
   }
 }

@@ -94,13 +94,7 @@ export class UpdateSessionQueries {
 
   /** The caller's own sessions, optionally of one item (which needs `ContentLibrary.UpdateSession` on it). */
   async listIds(caller: AuthenticatedCaller, libraryItemId?: string): Promise<string[]> {
-    if (libraryItemId === undefined) {
-      const rows = await this.sql.query<{ id: string }>(
-        'SELECT id FROM update_session_view WHERE owner = $1 ORDER BY creation_time, id',
-        [caller.user],
-      );
-      return rows.map((row) => row.id);
-    }
+    if (libraryItemId === undefined) return (await this.ownedBy(caller.user)).map((row) => row.id);
     const item = await this.items.require(libraryItemId);
     requirePrivilege(caller, 'ContentLibrary.UpdateSession', {
       kind: 'library_item',
@@ -159,5 +153,13 @@ export class UpdateSessionQueries {
       ...(row.descriptor_status === null ? {} : { descriptorStatus: row.descriptor_status }),
       ...(row.error_message === null ? {} : { errorMessage: row.error_message }),
     };
+  }
+
+  /** Every session of `owner` that is not deleted, oldest first, with its state. */
+  async ownedBy(owner: string): Promise<{ id: string; state: string }[]> {
+    return this.sql.query<{ id: string; state: string }>(
+      'SELECT id, state FROM update_session_view WHERE owner = $1 ORDER BY creation_time, id',
+      [owner],
+    );
   }
 }
