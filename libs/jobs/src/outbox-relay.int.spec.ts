@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Queue } from 'bullmq';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
@@ -119,6 +121,56 @@ describe('OutboxRelay (real Postgres and Redis)', () => {
       causationId: eventId,
       correlationId: 'corr-relay',
     });
+  });
+
+  it('relays an event whose transaction began first and committed last: the feed never skips it', async () => {
+    startRelay();
+    const late = new Client({ connectionString: database.url });
+    await late.connect();
+    try {
+      const sessionId = randomUUID();
+      const added = fileAdded({
+        sessionId,
+        transferId: randomUUID(),
+        sourceType: 'PULL',
+        sourceEndpoint: { uri: 'https://example.com/late.iso' },
+      });
+      const lateEventId = randomUUID();
+      // Its transaction id comes first; its commit comes after a newer append is relayed.
+      await late.query('BEGIN');
+      await late.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
+                             schema_version, data, metadata)
+         VALUES ($1, $2, 'update_session', 1, $3, $4, $5, $6)`,
+        [
+          lateEventId,
+          `update_session-${sessionId}`,
+          added.type,
+          createEventTypeRegistry().schemaVersionOf(added.type),
+          JSON.stringify(added.data),
+          JSON.stringify({
+            actor: 'alice',
+            correlationId: 'c',
+            causationId: 'c',
+            commandType: 'T',
+          }),
+        ],
+      );
+      const newer = await appendPull();
+      // The relay is told of the newer commit at once; it must not move past the open one.
+      await sleep(500);
+      expect(await pullJob(newer.eventId)).toBeUndefined();
+      await late.query('COMMIT');
+
+      for (const eventId of [newer.eventId, lateEventId])
+        await eventually(
+          () => pullJob(eventId),
+          (found) => found !== undefined,
+          { what: `pull job of ${eventId === lateEventId ? 'the late' : 'the newer'} event` },
+        );
+    } finally {
+      await late.end();
+    }
   });
 
   it('relaying again after a crash before the checkpoint enqueues nothing twice', async () => {
