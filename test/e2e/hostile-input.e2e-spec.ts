@@ -57,6 +57,20 @@ describe.each<Style>(['rest', 'api'])('hostile input at the edge over /%s', (sty
     await refusedByFramework(`${librariesPath()}?filler=${'x'.repeat(20_000)}`, 431);
   });
 
+  it('a body over 1 MiB, or not JSON by its content type, is invalid_request in the vAPI shape; nothing created', async () => {
+    const before = await libraryCount();
+    const oversized = await deployment.alice.request('POST', librariesPath(), {
+      body: { name: 'x'.repeat(2 * 1024 * 1024), ...backing },
+    });
+    expectError(style, oversized, 'INVALID_REQUEST');
+    const plain = await deployment.alice.request('POST', librariesPath(), {
+      rawBody: 'name=lib',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expectError(style, plain, 'INVALID_REQUEST');
+    expect(await libraryCount()).toBe(before);
+  });
+
   it('a body nested 100,000 deep is invalid_request, never a 500', async () => {
     const depth = 100_000;
     const answer = await deployment.alice.request('POST', librariesPath(), {
