@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 
-import { ContentLibraryDriver, upload } from '@cls/testing';
+import { ContentLibraryDriver, stallingPut, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -13,28 +12,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => deployment?.stop());
-
-/** Sends `sent` of `total` announced bytes, then nothing more: how the request ended. */
-function stallingPut(uri: string, sent: Buffer, total: number): Promise<number | 'cut'> {
-  const url = new URL(uri);
-  return new Promise((resolve) => {
-    const outgoing = request(
-      {
-        method: 'PUT',
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        headers: { 'content-length': String(total) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    outgoing.on('error', () => resolve('cut'));
-    outgoing.write(sent);
-  });
-}
 
 describe('UPLOAD_IDLE_TIMEOUT_SECONDS', () => {
   it('cuts a body that stops sending, keeps what came, and the file resumes from there', async () => {
