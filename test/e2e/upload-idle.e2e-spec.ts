@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { ContentLibraryDriver, stallingPut, upload } from '@cls/testing';
+import { ContentLibraryDriver, eventually, stallingPut, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -28,8 +28,14 @@ describe('UPLOAD_IDLE_TIMEOUT_SECONDS', () => {
       'cut',
     );
 
-    const info = alice.value<{ status: string; bytes_transferred: number }>(
-      await alice.getFile(session, 'idle.bin'),
+    // The server records what it staged once it sees the connection gone: after the client does.
+    const info = await eventually(
+      async () =>
+        alice.value<{ status: string; bytes_transferred: number }>(
+          await alice.getFile(session, 'idle.bin'),
+        ),
+      (file) => file.bytes_transferred === half,
+      { what: 'the cut body recorded' },
     );
     expect(info).toMatchObject({ status: 'TRANSFERRING', bytes_transferred: half });
     const resumed = await upload(file.upload_endpoint.uri, bytes.subarray(half), {
