@@ -6,14 +6,15 @@ import { createInterface } from 'node:readline';
 export interface ChildServer {
   readonly pid: number;
   readonly port: number;
-  /** Lines the server printed after its port, oldest first. */
+  /** Lines the server printed but its port, oldest first. */
   readonly lines: readonly string[];
   stop(): Promise<void>;
 }
 
 /**
  * Runs one of the bench's helper servers (a compiled script next to this file) in its own
- * process, so its CPU is not shared with the bench client's. The script prints its port first.
+ * process, so its CPU is not shared with the bench client's. The script prints its port on a line
+ * of its own.
  */
 export async function startChildServer(
   script: string,
@@ -27,9 +28,11 @@ export async function startChildServer(
   const port = await new Promise<number>((resolvePort, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (announced) lines.push(line);
-      else resolvePort(Number(line));
-      announced = true;
+      // A server that logs may print lines before its port.
+      if (!announced && /^\d+$/.test(line)) {
+        announced = true;
+        resolvePort(Number(line));
+      } else lines.push(line);
     });
   });
   return {

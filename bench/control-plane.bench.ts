@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ensureDatabase } from '@cls/database';
+import { Pool } from 'pg';
+
+import { ensureDatabase, migrate } from '@cls/database';
 
 import { startChildServer } from './child-server';
+import { SESSION_TIMEOUT_MS } from './floor-kit';
 import type { Figure } from './figure';
 import { formatNumber } from './figure';
 import type { LatencyPanel } from './latency-chart';
@@ -56,8 +59,15 @@ export interface LevelResult {
   readonly clients: number;
   readonly project: SideRun;
   readonly floor: SideRun;
+  readonly sameWorkFloor: SideRun;
+  /** Project ÷ floor. */
   readonly sessionsPerSecondRatio: number;
   readonly serverCpuRatio: number;
+  /** Project ÷ same-work floor: what the project's code adds to the design's own work. */
+  readonly sameWorkSessionsPerSecondRatio: number;
+  readonly sameWorkServerCpuRatio: number;
+  /** Same-work floor ÷ floor: what the design's durable work costs over the least server. */
+  readonly designServerCpuRatio: number;
 }
 
 /**
@@ -112,6 +122,7 @@ const COUNTING_CLIENTS = [1, 8] as const;
 const TARGET_CLIENTS = 8;
 const TOP_STATEMENTS = 25;
 const FLOOR_DATABASE = 'cls_floor';
+const SAME_WORK_FLOOR_DATABASE = 'cls_same_work_floor';
 
 /**
  * Where BullMQ keeps the expiry jobs until their deadline: the queue's prefix is the one
@@ -141,7 +152,7 @@ function shortQuery(text: string): string {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-/** A server the session loop runs against: the project's deployment or the floor. */
+/** A server the session loop runs against: the project's deployment or one of the floors. */
 interface Side {
   readonly baseUrl: string;
   readonly token: string;
@@ -358,13 +369,89 @@ async function countActivity(
   }
 }
 
+/** A floor the bench started, as a side of the session loop. */
+interface StartedFloor {
+  readonly side: Side;
+  /** Stops its processes if still running and removes its files. */
+  close(): Promise<void>;
+}
+
+/** Starts the floor (`floor-server.ts`) on a database of its own. */
+async function startFloor(servers: PrivateServers, token: string): Promise<StartedFloor> {
+  const url = `${servers.postgres.url}/${FLOOR_DATABASE}`;
+  await ensureDatabase(url);
+  const uploads = await mkdtemp(join(tmpdir(), 'cls-floor-'));
+  const server = await startChildServer('floor-server.js', [url, uploads, token]);
+  return {
+    side: { baseUrl: `http://127.0.0.1:${server.port}`, token, processes: { server: server.pid } },
+    async close() {
+      await server.stop();
+      await rm(uploads, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The same-work floor (`same-work-floor-server.ts` and its worker) on the bench's servers. */
+interface SameWorkFloor extends StartedFloor {
+  /** Gives the floor's database the items the project's API just created. */
+  seed(libraryId: string, itemIds: readonly string[]): Promise<void>;
+  /** Stops its processes: the counting phases count the project's Redis alone. */
+  stopProcesses(): Promise<void>;
+}
+
+/** Starts the same-work floor on a database migrated with the project's own migrations. */
+async function startSameWorkFloor(servers: PrivateServers, token: string): Promise<SameWorkFloor> {
+  const url = `${servers.postgres.url}/${SAME_WORK_FLOOR_DATABASE}`;
+  await migrate(url);
+  const seeding = new Pool({ connectionString: url, max: 1 });
+  const folders = await Promise.all(
+    ['staging', 'content'].map((name) => mkdtemp(join(tmpdir(), `cls-floor-${name}-`))),
+  );
+  const server = await startChildServer('same-work-floor-server.js', [url, ...folders, token]);
+  const worker = await startChildServer('same-work-floor-worker.js', [
+    url,
+    servers.redis.url,
+    'same-work-floor',
+    folders[1]!,
+  ]);
+  const stopProcesses = async (): Promise<void> => {
+    await Promise.all([server.stop(), worker.stop()]);
+  };
+  return {
+    side: {
+      baseUrl: `http://127.0.0.1:${server.port}`,
+      token,
+      processes: { server: server.pid, worker: worker.pid },
+    },
+    async seed(libraryId, itemIds) {
+      await seeding.query(
+        `INSERT INTO library_item_view (id, library_id, name, description, content_version,
+           metadata_version, version, cached, size, creation_time, last_modified_time,
+           last_stream_version)
+         SELECT id, $2, id::text, '', 1, 1, 1, false, 0, now(), now(), 1
+           FROM unnest($1::uuid[]) AS id`,
+        [itemIds, libraryId],
+      );
+    },
+    stopProcesses,
+    async close() {
+      await stopProcesses();
+      await seeding.end();
+      await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+    },
+  };
+}
+
 /**
- * Control-plane cost (issues 6 and 13): clients each loop create session → add a 1 KiB PUSH file →
- * PUT its bytes → complete → GET the session, against the API and a worker on a Postgres and a
- * Redis of their own, and at the same concurrency against the floor (`floor-server.ts`), level by
- * level in turn. Then, with nothing else running, counting phases of a fixed number of sessions
- * at 1 and 8 clients count the statements, transactions and Redis commands a session costs, and
- * an idle phase what the deployment does with no traffic.
+ * Control-plane cost: clients each loop create session → add a 1 KiB PUSH file → PUT its bytes →
+ * complete → GET the session, against the API and a worker on a Postgres and a Redis of their own,
+ * and at the same concurrency against the floor (`floor-server.ts`, the least server giving the
+ * same answers) and the same-work floor (`same-work-floor-server.ts` and its worker, the least
+ * server doing the design's durable work), level by level in turn. The two floors tell what the
+ * design's work costs from what the project's code adds to it. Then, with nothing else running,
+ * counting phases of a fixed number of sessions at 1 and 8 clients count the statements,
+ * transactions and Redis commands a session costs, and an idle phase what the deployment does
+ * with no traffic.
  */
 export async function benchControlPlane(
   options: ControlPlaneBenchOptions,
@@ -373,8 +460,13 @@ export async function benchControlPlane(
     {
       label: 'bench_control_plane',
       worker: true,
-      // The level a deployment logs at: a line per request is part of a request's cost.
-      env: { LOG_LEVEL: 'info' },
+      env: {
+        // The level a deployment logs at: a line per request is part of a request's cost.
+        LOG_LEVEL: 'info',
+        // Deadlines after the bench: a purge a timeout after each session (deferred work every
+        // design has) would otherwise land in whichever phase runs then, idle or counting.
+        SESSION_TIMEOUT_SECONDS: String(SESSION_TIMEOUT_MS / 1000),
+      },
       privateServers: { postgresSettings: STATEMENT_TRACKING },
     },
     async (deployment) => {
@@ -382,6 +474,11 @@ export async function benchControlPlane(
       const servers = deployment.servers!;
       const token = admin.token!;
       const library = await createLibrary(admin, 'bench');
+      const floor = await startFloor(servers, token);
+      const sameWorkFloor = await startSameWorkFloor(servers, token).catch(async (error) => {
+        await floor.close();
+        throw error;
+      });
       let itemCount = 0;
       /** `itemsPerClient` fresh items for each of `clients` lanes. */
       const itemsFor = async (clients: number): Promise<string[][]> => {
@@ -393,48 +490,36 @@ export async function benchControlPlane(
           }
           items.push(ring);
         }
+        await sameWorkFloor.seed(library, items.flat());
         return items;
       };
 
-      const floorUrl = `${servers.postgres.url}/${FLOOR_DATABASE}`;
-      await ensureDatabase(floorUrl);
-      const uploads = await mkdtemp(join(tmpdir(), 'cls-floor-'));
-      const floorServer = await startChildServer('floor-server.js', [floorUrl, uploads, token]);
       try {
         const project: Side = {
           baseUrl: api.baseUrl,
           token,
           processes: { api: api.pid!, worker: deployment.worker!.pid! },
         };
-        const floor: Side = {
-          baseUrl: `http://127.0.0.1:${floorServer.port}`,
-          token,
-          processes: { server: floorServer.pid },
-        };
-
+        const sides = [project, floor.side, sameWorkFloor.side] as const;
         const warmUpItems = await itemsFor(8);
-        for (const side of [project, floor])
+        for (const side of sides)
           await runSessions(side, 8, warmUpItems, { seconds: options.warmUpSeconds });
 
         const levels: LevelResult[] = [];
         for (const clients of options.levels) {
           const items = await itemsFor(clients);
-          const projectRun = await timedRun(project, servers, clients, items, options.seconds);
-          const floorRun = await timedRun(floor, servers, clients, items, options.seconds);
-          levels.push({
-            clients,
-            project: projectRun,
-            floor: floorRun,
-            sessionsPerSecondRatio: projectRun.sessionsPerSecond / floorRun.sessionsPerSecond,
-            serverCpuRatio: projectRun.serverCpuMsPerSession / floorRun.serverCpuMsPerSession,
-          });
+          const runs: SideRun[] = [];
+          for (const side of sides)
+            runs.push(await timedRun(side, servers, clients, items, options.seconds));
+          levels.push(levelResult(clients, runs as [SideRun, SideRun, SideRun]));
         }
+        await sameWorkFloor.stopProcesses();
 
         // Counting comes after the timed levels: MONITOR slows Redis down.
         const countingItems: Items[] = [];
         for (const clients of COUNTING_CLIENTS) countingItems.push(await itemsFor(clients));
         const activity = await countActivity(
-          { project, floor },
+          { project, floor: floor.side },
           servers,
           { database: deployment.database.name, redisPrefix: env.REDIS_PREFIX! },
           countingItems,
@@ -448,11 +533,27 @@ export async function benchControlPlane(
           latency: levels.map(latencyPanel),
         };
       } finally {
-        await floorServer.stop();
-        await rm(uploads, { recursive: true, force: true });
+        await Promise.all([floor.close(), sameWorkFloor.close()]);
       }
     },
   );
+}
+
+function levelResult(
+  clients: number,
+  [project, floor, sameWorkFloor]: readonly [SideRun, SideRun, SideRun],
+): LevelResult {
+  return {
+    clients,
+    project,
+    floor,
+    sameWorkFloor,
+    sessionsPerSecondRatio: project.sessionsPerSecond / floor.sessionsPerSecond,
+    serverCpuRatio: project.serverCpuMsPerSession / floor.serverCpuMsPerSession,
+    sameWorkSessionsPerSecondRatio: project.sessionsPerSecond / sameWorkFloor.sessionsPerSecond,
+    sameWorkServerCpuRatio: project.serverCpuMsPerSession / sameWorkFloor.serverCpuMsPerSession,
+    designServerCpuRatio: sameWorkFloor.serverCpuMsPerSession / floor.serverCpuMsPerSession,
+  };
 }
 
 function serverCpuText(run: SideRun): string {
@@ -495,6 +596,18 @@ function controlPlaneFigures(
         unit: '×',
         baseline: `${serverCpuText(level.project)} against floor ${serverCpuText(level.floor)}`,
         ...(atTarget ? { target: { atMost: 1.7 } } : {}),
+      },
+      {
+        name: `control plane ÷ same-work floor server CPU per session, ${label}`,
+        value: level.sameWorkServerCpuRatio,
+        unit: '×',
+        baseline: `same-work floor ${serverCpuText(level.sameWorkFloor)}, ${formatNumber(level.sameWorkFloor.sessionsPerSecond)} sessions/s (project ÷ it ${formatNumber(level.sameWorkSessionsPerSecondRatio)} ×)`,
+      },
+      {
+        name: `same-work floor ÷ floor server CPU per session, ${label}`,
+        value: level.designServerCpuRatio,
+        unit: '×',
+        baseline: 'what the durable work costs over the least server',
       },
       {
         name: `control plane GET session p99, ${label}`,

@@ -1,10 +1,21 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { fastify } from 'fastify';
 import type { PoolClient } from 'pg';
 import { Pool } from 'pg';
+
+import type { Sql } from './floor-kit';
+import {
+  floorServer,
+  inTransaction,
+  namedQuery,
+  Refusal,
+  runHelper,
+  SESSION_TIMEOUT_MS,
+  SESSIONS,
+  tokenHash,
+} from './floor-kit';
 
 /**
  * The control plane's floor: the least a fastify + pg server can do for the bench's session loop
@@ -14,8 +25,6 @@ import { Pool } from 'pg';
  * Arguments: database URL (the database exists and is empty), upload folder, the login token.
  */
 const [databaseUrl, uploads, token] = process.argv.slice(2) as [string, string, string];
-const SESSIONS = '/api/content/library/item/update-session';
-const SESSION_TIMEOUT_MS = 300_000;
 
 const SCHEMA = `
   CREATE TABLE login (token_hash bytea PRIMARY KEY, user_name text NOT NULL);
@@ -65,29 +74,11 @@ interface SessionRow {
   readonly expires_at: Date;
 }
 
-/** An answer other than success, with the vAPI error type the real API would give. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorType: string,
-  ) {
-    super(errorType);
-  }
-}
-
 const pool = new Pool({ connectionString: databaseUrl, max: 20 });
 
-function query<T>(client: PoolClient | Pool, name: keyof typeof STATEMENTS, values: unknown[]) {
-  return client.query<T & Record<string, unknown>>({ name, text: STATEMENTS[name], values });
-}
+const query = namedQuery(STATEMENTS);
 
-function tokenHash(header: string | string[] | undefined): Buffer {
-  return createHash('sha256')
-    .update(typeof header === 'string' ? header : '')
-    .digest();
-}
-
-async function authenticate(client: PoolClient | Pool, header: string | string[] | undefined) {
+async function authenticate(client: Sql, header: string | string[] | undefined) {
   const { rowCount } = await query(client, 'authenticate', [tokenHash(header)]);
   if (rowCount === 0) throw new Refusal(401, 'UNAUTHENTICATED');
 }
@@ -101,13 +92,11 @@ async function activeSession(client: PoolClient, id: string): Promise<SessionRow
 }
 
 /** One write: authenticate, `decide` from the state it reads, append its event, save the view. */
-async function write(
+function write(
   header: string | string[] | undefined,
   decide: (client: PoolClient) => Promise<{ type: string; data: object; view: SessionRow }>,
 ): Promise<SessionRow> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await authenticate(client, header);
     const { type, data, view } = await decide(client);
     await query(client, 'append', [view.id, view.version, type, data]);
@@ -121,24 +110,11 @@ async function write(
       view.bytes_transferred,
       view.expires_at,
     ]);
-    await client.query('COMMIT');
     return view;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
-const server = fastify();
-// Upload bodies come without a content type.
-server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-server.setErrorHandler((error, _request, reply) => {
-  if (error instanceof Refusal)
-    return reply.status(error.status).send({ error_type: error.errorType, messages: [] });
-  return reply.status(500).send({ error_type: 'ERROR', messages: [] });
-});
+const server = floorServer();
 
 server.post<{ Body: { library_item_id: string } }>(SESSIONS, async (request, reply) => {
   const itemId = request.body.library_item_id;
@@ -249,25 +225,15 @@ server.get<{ Params: { id: string } }>(`${SESSIONS}/:id`, async (request) => {
   };
 });
 
-async function main(): Promise<void> {
-  await pool.query(SCHEMA);
-  await pool.query('INSERT INTO login (token_hash, user_name) VALUES ($1, $2)', [
-    tokenHash(token),
-    'administrator@vsphere.local',
-  ]);
-  const address = await server.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`${new URL(address).port}\n`);
-}
-
-process.on('SIGTERM', () => {
-  void server
-    .close()
-    .then(() => pool.end())
-    .then(() => process.exit(0));
-});
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runHelper(
+  async () => {
+    await pool.query(SCHEMA);
+    await pool.query('INSERT INTO login (token_hash, user_name) VALUES ($1, $2)', [
+      tokenHash(token),
+      'administrator@vsphere.local',
+    ]);
+    const address = await server.listen({ port: 0, host: '127.0.0.1' });
+    return Number(new URL(address).port);
+  },
+  () => server.close().then(() => pool.end()),
+);
