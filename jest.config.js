@@ -35,8 +35,12 @@ const project = (name, testMatch, extra = {}) => ({
 
 module.exports = {
   projects: [
-    project('unit', ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts']),
-    project('int', ['<rootDir>/libs/**/*.int.spec.ts'], {
+    project('unit', [
+      '<rootDir>/libs/**/*.unit.spec.ts',
+      '<rootDir>/apps/**/*.unit.spec.ts',
+      '<rootDir>/test/architecture/*.unit.spec.ts',
+    ]),
+    project('int', ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/apps/**/*.int.spec.ts'], {
       setupFilesAfterEnv: ['<rootDir>/test/setup-timeouts.ts'],
     }),
     project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {

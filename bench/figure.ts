@@ -66,7 +66,7 @@ export function ratioFigure(
 }
 
 /**
- * The figures of a transfer bench (issues 3 to 5): throughput against the baseline, their paired
+ * The figures of a transfer bench: throughput against the baseline, their paired
  * ratio (target ≥ 0.9 unless told) and the serving process's peak RSS growth (target ≤ 64 MiB).
  */
 export function transferFigures(

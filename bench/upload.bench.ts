@@ -24,7 +24,7 @@ const WARM_UP_MIB = 64;
 const GO_WRITE_BYTES = 32 * 1024;
 /** The floor: what a client reaches when the server only writes the bytes to disk. */
 const FLOOR = 'raw node:http without digests';
-/** Issue 13: hashing must not cost the client throughput. */
+/** Hashing must not cost the client throughput. */
 const FLOOR_RATIO_TARGET = 0.85;
 
 export interface UploadBenchOptions {

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Style } from '@cls/testing';
 import fc from 'fast-check';
 
+import type { Style } from '@cls/testing';
 import { ContentLibraryDriver, eventually, expectError, HttpClient, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
@@ -343,7 +343,7 @@ describe.each<Style>(['rest', 'api'])('download sessions over /%s (contract §6.
       ).toBe('PREPARED');
     });
 
-    describe('pinning and garbage collection (issue 5 §4)', () => {
+    describe('pinning and garbage collection (ADR 0004)', () => {
       /** Where the item's current `disk.iso` lives on disk (item.Storage, §3.6). */
       async function storedPath(item: string): Promise<string> {
         const [storage] = alice.value<{ storage_uris: string[] }[]>(

@@ -80,7 +80,7 @@ describe(`expiry with SESSION_TIMEOUT_SECONDS=${TIMEOUT_SECONDS} (contract §8.5
       (state) => state === 404,
       { timeoutMs: EXPIRY_WAIT_MS, what: 'session purged' },
     );
-    // The history outlives the view (issue 6 §1), and says the expiry worker did it.
+    // The history outlives the view, and says the expiry worker did it.
     const history = await deployment.admin.request<{ events: { type: string; actor: string }[] }>(
       'GET',
       `/api/cls/update-sessions/${session}/history`,

@@ -68,7 +68,7 @@ function auditShowing(query: string, count: number) {
   );
 }
 
-describe('session history (issue 6 §1)', () => {
+describe('session history', () => {
   it('an update session driven through every operation: one event per change, each with its actor', async () => {
     const { item } = await newItem();
     const requestId = `audit-${randomUUID()}`;
@@ -155,7 +155,7 @@ describe('session history (issue 6 §1)', () => {
   });
 });
 
-describe('the audit query (issue 6 §1)', () => {
+describe('the audit query', () => {
   it('by item: the item and its sessions, in commit order, paged without gaps', async () => {
     const { library, item } = await newItem();
     const sessions = [];

@@ -46,7 +46,7 @@ function watch(path: string, headers: Record<string, string> = {}): Promise<Even
 const change = (event: ServerSentEvent) => event.data as Change;
 const progress = (event: ServerSentEvent) => event.data as Progress;
 
-describe('live progress over Server-Sent Events (issue 6 §2)', () => {
+describe('live progress over Server-Sent Events', () => {
   it('a client sees TRANSFERRING progress with a rate, then DONE, and the stream ends', async () => {
     const session = alice.value<string>(
       await alice.createSession({ library_item_id: await newItem() }),

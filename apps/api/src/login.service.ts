@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
 import { LoginSessions, unauthenticated, UserDirectory } from '@cls/access';
+import { Clock } from '@cls/context';
 import { message, TooManyAttempts } from '@cls/domain';
-import { Clock } from '@cls/sessions';
 
 import type { LoginAttempt } from './login-throttle';
 import { LoginThrottle } from './login-throttle';

@@ -1,57 +1,21 @@
 import 'reflect-metadata';
 
-import fastifyCookie from '@fastify/cookie';
-import type { DynamicModule } from '@nestjs/common';
-import { Logger, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Logger } from '@nestjs/common';
 
 import { UserDirectory } from '@cls/access';
-import type { AppConfig } from '@cls/config';
 import {
   closeOnSignals,
   ConfigError,
-  ConfigModule,
   loadConfig,
   tuneGarbageCollectorForStreaming,
 } from '@cls/config';
-import { DatabaseModule, migrateOnStart } from '@cls/database';
-import {
-  answerClientError,
-  answerFrameworkError,
-  answerPlainJson,
-  JSON_BODY_LIMIT_BYTES,
-  observeRequests,
-  registerJsonBodyParser,
-} from '@cls/http';
-import { WorkerModule } from '@cls/jobs';
-import { RedisModule } from '@cls/messaging';
-import { createLogger, logUnhandled, Metrics, ObservabilityModule } from '@cls/observability';
+import { migrateOnStart } from '@cls/database';
+import { createLogger, logUnhandled } from '@cls/observability';
 
-import { ApiModule } from './api.module';
+import { createApiApplication } from './api-application';
 import { bootstrapAdmin } from './bootstrap-admin';
-import { serveApiDocs } from './ops/api-docs';
-import { serveQueueDashboard } from './ops/queue-dashboard';
 import { HttpsListener } from './tls/https-listener';
 import { loadTlsIdentity } from './tls/tls-identity';
-
-@Module({})
-class ApiRootModule {
-  static create(config: AppConfig, withWorkers: boolean): DynamicModule {
-    return {
-      module: ApiRootModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        ObservabilityModule,
-        DatabaseModule,
-        RedisModule,
-        ApiModule,
-        ...(withWorkers ? [WorkerModule] : []),
-      ],
-    };
-  }
-}
 
 /**
  * `node main.js` serves the API; `--with-workers` also runs every worker role in this process
@@ -69,29 +33,12 @@ async function main(): Promise<void> {
 
   const tls = config.https && (await loadTlsIdentity(config.https, config.storageRoot));
   const httpsListener = tls && new HttpsListener(tls);
-  const adapter = new FastifyAdapter({
-    bodyLimit: JSON_BODY_LIMIT_BYTES,
-    routerOptions: { maxParamLength: 1024 },
-    // Requests refused before routing still get the vAPI error shape.
-    frameworkErrors: answerFrameworkError,
-    clientErrorHandler: answerClientError,
+  const app = await createApiApplication(config, {
+    logger,
+    withWorkers,
     ...(httpsListener ? { serverFactory: httpsListener.serverFactory } : {}),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiRootModule.create(config, withWorkers),
-    adapter,
-    {
-      bodyParser: false,
-      logger,
-    },
-  );
   const fastify = app.getHttpAdapter().getInstance();
-  registerJsonBodyParser(fastify);
-  answerPlainJson(fastify);
-  await app.register(fastifyCookie);
-  observeRequests(fastify, app.get(Metrics));
-  await serveApiDocs(app);
-  await serveQueueDashboard(app);
   if (httpsListener) fastify.addHook('onClose', () => httpsListener.close());
   closeOnSignals(app, logger, config.shutdownGraceSeconds, () => {
     fastify.server.closeAllConnections();

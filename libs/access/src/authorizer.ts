@@ -45,7 +45,7 @@ export function holds(
   );
 }
 
-/** Throws 403 `unauthorized` naming the missing privilege and the object (issue 2 §5). */
+/** Throws 403 `unauthorized` naming the missing privilege and the object, so the caller knows what to ask an administrator for. */
 export function requirePrivilege(
   caller: AuthenticatedCaller,
   privilege: Privilege,

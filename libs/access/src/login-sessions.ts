@@ -158,7 +158,7 @@ export class LoginSessions {
     };
   }
 
-  /** Long data-plane transfers keep their uploader's login alive (issue 3 §2). */
+  /** Long data-plane transfers keep their uploader's login alive: an hour-long upload must not find its login expired at `complete`. */
   async touch(tokenHash: string, now: Date): Promise<void> {
     await this.db.query(
       'UPDATE api_session SET last_accessed_time = $2 WHERE token_hash = $1 AND last_accessed_time < $2',

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-/** Creates the database named in the URL when it does not exist yet (issue 2 §6). */
+/** Creates the database named in the URL when it does not exist yet, so one command starts a fresh deployment. */
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));

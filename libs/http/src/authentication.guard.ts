@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 
 import type { ResolvedLogin } from '@cls/access';
 import { LoginSessions, unauthenticated } from '@cls/access';
-import { Clock } from '@cls/sessions';
+import { Clock } from '@cls/context';
 
 import { styleOfUrl } from './api-style';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { FastifyRequest } from 'fastify';
 
-import type { Correlation } from '@cls/sessions';
+import type { Correlation } from '@cls/context';
 
 const HEADER = 'x-request-id';
 const SAFE = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { createParamDecorator } from '@nestjs/common';
 
-import { unauthenticated } from '@cls/access';
 import type { ResolvedLogin } from '@cls/access';
-import type { RequestContext } from '@cls/sessions';
+import { unauthenticated } from '@cls/access';
+import type { RequestContext } from '@cls/context';
 
 import type { AuthenticatedRequest } from './authentication.guard';
 import { correlationOfRequest } from './correlation-id';

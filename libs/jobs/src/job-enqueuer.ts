@@ -3,10 +3,10 @@ import type { Queue } from 'bullmq';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { Correlation } from '@cls/context';
+import { correlationOf } from '@cls/context';
 import type { QueueName, Reaction } from '@cls/domain';
 import { QUEUE_OF_JOB } from '@cls/domain';
-import type { Correlation } from '@cls/sessions';
-import { correlationOf } from '@cls/sessions';
 
 import { jobOptions } from './job-options';
 import { Queues } from './queues';

@@ -6,12 +6,12 @@ import { DelayedError, Worker } from 'bullmq';
 
 import type { AppConfig, WorkerRole } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { Correlation, JobContext } from '@cls/context';
+import { correlationOf } from '@cls/context';
 import type { JobName, QueueName } from '@cls/domain';
 import { logConnectionErrors, Metrics, withLogContext } from '@cls/observability';
-import type { Correlation, JobContext } from '@cls/sessions';
 import {
   CollectItemGarbageCommand,
-  correlationOf,
   DiscardSessionStagingCommand,
   ExpireDownloadSessionCommand,
   ExpireUpdateSessionCommand,
@@ -47,7 +47,7 @@ const QUEUE_OF_ROLE: Partial<Record<WorkerRole, QueueName>> = {
 /**
  * Pulls hold a connection and disk bandwidth each, so `WORKER_CONCURRENCY` bounds them; expiry,
  * completion and cleanup jobs are a few milliseconds of Postgres each and would queue up behind
- * so few slots (measured: 27 s p99 expiry lateness over 10,000 sessions at 4), so they get more.
+ * so few slots (README, "Jobs", has the lateness this caused), so they get more.
  */
 const SHORT_JOB_CONCURRENCY_FACTOR = 8;
 /** A worker killed mid-job loses its lock this fast; another worker then takes the job over. */

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import { correlationOf } from '@cls/context';
 import { AdvisoryLock, DATA_SOURCE, Doorbell, PostgresNotifications } from '@cls/database';
 import type {
   DownloadSessionEvent,
@@ -29,7 +30,6 @@ import {
   withPooledClient,
   STREAM_CHANGES_CHANNEL,
 } from '@cls/event-store';
-import { correlationOf } from '@cls/sessions';
 
 import type { CorrelatedReaction } from './job-enqueuer';
 import { JobEnqueuer } from './job-enqueuer';

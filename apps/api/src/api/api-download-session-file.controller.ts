@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestj
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
 
+import type { RequestContext } from '@cls/context';
 import { baseUrlOf, Ctx, parseBody, unknownAction } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   DownloadEndpoints,
   DownloadSessionQueries,

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
 import { allowActions, Ctx, parseBody, unknownAction } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateDownloadSessionCommand,
   DownloadSessionQueries,
   OperateDownloadSessionCommand,
 } from '@cls/sessions';
 
-import { ClientToken } from './client-token';
 import {
   createDownloadSessionInputFrom,
   downloadSessionActionOperation,
@@ -17,6 +16,7 @@ import {
   downloadSessionToWire,
   isDownloadSessionAction,
 } from '../wire/download-session.wire';
+import { ClientToken } from './client-token';
 
 /** `com.vmware.content.library.item.DownloadSession` in the `/api` style (§6.2). */
 @Controller('api/content/library/item/download-session')

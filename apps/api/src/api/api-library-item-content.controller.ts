@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 
+import type { RequestContext } from '@cls/context';
 import { Ctx } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import { LibraryItemFileQueries } from '@cls/sessions';
 
 import { itemFileToWire, itemStorageToWire } from '../wire/content-file.wire';

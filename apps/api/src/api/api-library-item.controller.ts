@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
 
+import type { RequestContext } from '@cls/context';
 import { invalidArgument } from '@cls/domain';
 import { allowActions, Ctx, parseBody } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CopyLibraryItemCommand,
   CreateLibraryItemCommand,
@@ -12,7 +12,6 @@ import {
   LibraryItemQueries,
 } from '@cls/sessions';
 
-import { ClientToken } from './client-token';
 import {
   copyInputFrom,
   copySpecInput,
@@ -22,6 +21,7 @@ import {
   itemModelInput,
   itemToWire,
 } from '../wire/library-item.wire';
+import { ClientToken } from './client-token';
 
 /** `com.vmware.content.library.Item` in the `/api` style (§3.4). */
 @Controller('api/content/library/item')

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
 import { allowActions, Ctx, parseBody } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateLocalLibraryCommand,
   DeleteLocalLibraryCommand,
   LibraryQueries,
 } from '@cls/sessions';
 
-import { ClientToken } from './client-token';
 import {
   libraryFindSpecFrom,
   libraryFindSpecInput,
@@ -17,6 +16,7 @@ import {
   libraryModelInput,
   libraryToWire,
 } from '../wire/library.wire';
+import { ClientToken } from './client-token';
 
 /** `com.vmware.content.LocalLibrary` and `com.vmware.content.Library` in the `/api` style (§3.2, §3.3). */
 @Controller('api/content')

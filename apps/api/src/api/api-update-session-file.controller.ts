@@ -13,8 +13,8 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import type { RequestContext } from '@cls/context';
 import { baseUrlOf, Ctx, parseBody, unknownAction } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   AddUpdateSessionFileCommand,
   RemoveUpdateSessionFileCommand,

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
 import { allowActions, Ctx, parseBody, unknownAction } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateUpdateSessionCommand,
   OperateUpdateSessionCommand,
   UpdateSessionQueries,
 } from '@cls/sessions';
 
-import { ClientToken } from './client-token';
 import {
   createUpdateSessionInputFrom,
   isSessionAction,
@@ -19,6 +18,7 @@ import {
   updateSessionModelInput,
   updateSessionToWire,
 } from '../wire/update-session.wire';
+import { ClientToken } from './client-token';
 
 /** `com.vmware.content.library.item.UpdateSession` in the `/api` style (§4.2). */
 @Controller('api/content/library/item/update-session')

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import { FEED_START } from '@cls/event-store';
 import { Ctx, parseBody } from '@cls/http';
-import type { RequestContext, SessionStreamType } from '@cls/sessions';
+import type { SessionStreamType } from '@cls/sessions';
 import {
   createEventTypeRegistry,
   CURSOR_PATTERN,
@@ -40,7 +41,7 @@ const auditQuery = z
   );
 
 /**
- * Our extension (issue 6 §1): the event history of sessions, and the audit query across them.
+ * Our extension (README, "Try it"): the event history of sessions, and the audit query across them.
  * Both need `Cls.Audit`; both keep answering after a session's view is purged.
  */
 @Controller('api/cls')

@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import type { RequestContext } from '@cls/context';
 import { invalidArgument } from '@cls/domain';
 import { Ctx } from '@cls/http';
-import type { RequestContext, SessionStreamType } from '@cls/sessions';
-import { SessionLiveFeed } from '@cls/sessions';
+import type { SessionStreamType } from '@cls/sessions';
 
+import { SessionLiveFeed } from '../live/session-live-feed';
 import { sendServerSentEvents } from './server-sent-events';
 
 /** A client whose socket has taken no byte for this long has stopped reading: let it go. */
@@ -21,7 +22,7 @@ function afterVersionOf(request: FastifyRequest): number {
 }
 
 /**
- * Our extension (issue 6 §2): a session's state changes and byte progress as Server-Sent Events,
+ * Our extension (README, "Try it"): a session's state changes and byte progress as Server-Sent Events,
  * for its owner or an administrator, until the session leaves ACTIVE; resumable with
  * `Last-Event-ID`.
  */

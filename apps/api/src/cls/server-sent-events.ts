@@ -1,9 +1,8 @@
-import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import type { LiveMessage } from '@cls/sessions';
-
+import type { LiveMessage } from '../live/session-live-feed';
 import { liveMessageToSse } from '../wire/live-progress.wire';
 
 /** How soon a disconnected EventSource should come back. */

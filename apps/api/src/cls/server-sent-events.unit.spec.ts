@@ -1,8 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { LiveMessage } from '@cls/sessions';
-
+import type { LiveMessage } from '../live/session-live-feed';
 import { sendServerSentEvents } from './server-sent-events';
 
 const progress = (bytes: number): LiveMessage => ({

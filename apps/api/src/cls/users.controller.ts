@@ -4,8 +4,8 @@ import { z } from 'zod';
 
 import type { Grant, UserRecord } from '@cls/access';
 import { PRIVILEGES, requireAdmin, UserDirectory } from '@cls/access';
+import type { RequestContext } from '@cls/context';
 import { Ctx, parseBody } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import { DeleteSessionsOfUserCommand } from '@cls/sessions';
 
 import { dateTimeToWire } from '../wire/time.wire';

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import { LoginSessions, requireAdmin, unauthenticated, UserDirectory } from '@cls/access';
+import { Clock } from '@cls/context';
 import { SESSION_HEADER } from '@cls/http';
-import { Clock } from '@cls/sessions';
 
 import { basicCredentials } from '../wire/basic-auth';
 

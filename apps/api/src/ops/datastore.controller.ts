@@ -3,8 +3,8 @@ import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
 import { requirePrivilege } from '@cls/access';
 import type { AppConfig, Datastore } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { RequestContext } from '@cls/context';
 import { Ctx, RestEnvelopeInterceptor } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 
 import { datastoreSpace } from './datastore-space';
 

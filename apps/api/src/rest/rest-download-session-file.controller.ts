@@ -12,6 +12,8 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
 
+import type { RequestContext } from '@cls/context';
+import { invalidArgument } from '@cls/domain';
 import {
   baseUrlOf,
   Ctx,
@@ -20,8 +22,6 @@ import {
   restId,
   unknownAction,
 } from '@cls/http';
-import { invalidArgument } from '@cls/domain';
-import type { RequestContext } from '@cls/sessions';
 import {
   DownloadEndpoints,
   DownloadSessionQueries,

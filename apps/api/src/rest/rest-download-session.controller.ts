@@ -12,6 +12,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import {
   allowActions,
   Ctx,
@@ -20,7 +21,6 @@ import {
   restId,
   unknownAction,
 } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateDownloadSessionCommand,
   DownloadSessionQueries,

@@ -10,9 +10,9 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import { invalidArgument } from '@cls/domain';
 import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import { LibraryItemFileQueries } from '@cls/sessions';
 
 import { itemFileToWire, itemStorageToWire } from '../wire/content-file.wire';

@@ -12,9 +12,9 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import { invalidArgument } from '@cls/domain';
 import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CopyLibraryItemCommand,
   CreateLibraryItemCommand,

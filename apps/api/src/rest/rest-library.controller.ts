@@ -12,8 +12,8 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import { allowActions, Ctx, parseBody, RestEnvelopeInterceptor, restId } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateLocalLibraryCommand,
   DeleteLocalLibraryCommand,

@@ -13,6 +13,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import { invalidArgument } from '@cls/domain';
 import {
   baseUrlOf,
@@ -22,7 +23,6 @@ import {
   restId,
   unknownAction,
 } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   AddUpdateSessionFileCommand,
   RemoveUpdateSessionFileCommand,

@@ -13,6 +13,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 
+import type { RequestContext } from '@cls/context';
 import {
   Ctx,
   parseBody,
@@ -21,7 +22,6 @@ import {
   allowActions,
   unknownAction,
 } from '@cls/http';
-import type { RequestContext } from '@cls/sessions';
 import {
   CreateUpdateSessionCommand,
   OperateUpdateSessionCommand,

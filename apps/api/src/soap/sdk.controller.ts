@@ -7,9 +7,9 @@ import type { ResolvedLogin } from '@cls/access';
 import { holds, LoginSessions } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import { Clock } from '@cls/context';
 import { TooManyAttempts, Unauthenticated, uuidFromHex } from '@cls/domain';
 import { Public } from '@cls/http';
-import { Clock } from '@cls/sessions';
 import type { SoapDatastores, SoapLogin, SoapLogins } from '@cls/soap';
 import { VimFault, VimService, soapFault } from '@cls/soap';
 

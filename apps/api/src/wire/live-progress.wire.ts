@@ -1,6 +1,7 @@
-import type { FileProgress, LiveMessage } from '@cls/sessions';
 import { historyEntryOf } from '@cls/sessions';
 
+import type { LiveMessage } from '../live/session-live-feed';
+import type { FileProgress } from '../live/transfer-progress';
 import { dateTimeToWire } from './time.wire';
 
 function fileProgressToWire(file: FileProgress): Record<string, unknown> {

@@ -19,7 +19,7 @@ export const DIGEST_HEX_LENGTH: Record<ChecksumAlgorithm, number> = {
 /** The digest every received file gets, whatever the client asked for (contract §3.5). */
 export const STORED_CHECKSUM: ChecksumAlgorithm = 'SHA1';
 
-/** Also kept for every received file: downloads announce it in `Repr-Digest` (issue 5 §3). */
+/** Also kept for every received file: downloads announce it in `Repr-Digest` (RFC 9530). */
 export const REPRESENTATION_CHECKSUM: ChecksumAlgorithm = 'SHA256';
 
 export interface ChecksumInfo {

@@ -4,7 +4,7 @@ export const FILE_NAME_MAX_BYTES = 255;
 
 /**
  * File names become parts of stored paths and URLs: no separators, no `..`, no NUL or control
- * characters, 1–255 bytes of UTF-8 (issue 3 "Bad input").
+ * characters, 1–255 bytes of UTF-8, so a name can never be a path.
  */
 export function checkFileName(name: string): string {
   const bytes = new TextEncoder().encode(name).length;

@@ -15,7 +15,7 @@ export type DownloadSessionCreated = DomainEvent<
   Expiring & {
     readonly libraryItemId: string;
     readonly libraryId: string;
-    /** The content version the session serves, whatever is committed later (issue 5 §4). */
+    /** The content version the session serves, whatever is committed later (ADR 0004). */
     readonly itemContentVersion: number;
     /** The item's files at that version: the session serves exactly these bytes. */
     readonly files: readonly StoredFile[];

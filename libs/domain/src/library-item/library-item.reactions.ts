@@ -1,8 +1,8 @@
+import type { Reaction } from '../shared/jobs';
 import type { LibraryItemEvent } from './library-item.events';
 import { EMPTY_CONTENT_VERSION } from './library-item.state';
-import type { Reaction } from '../shared/jobs';
 
-/** The job that deletes an item's stored files nothing references any more (issue 5 §4). */
+/** The job that deletes an item's stored files nothing references any more (ADR 0004). */
 export function collectGarbageOf(itemId: string, eventId: string): Reaction {
   return {
     job: 'collect-garbage',

@@ -17,7 +17,7 @@ const collection = {
   data: { itemId: ITEM_ID, causationId: EVENT_ID },
 };
 
-describe('garbage collection reactions (issue 5 §4)', () => {
+describe('garbage collection reactions (ADR 0004)', () => {
   const commit = (contentVersion: number): LibraryItemEvent => ({
     type: 'LibraryItemContentCommitted',
     data: { itemId: ITEM_ID, sessionId: ITEM_ID, contentVersion, files: [], committedAt: T0 },

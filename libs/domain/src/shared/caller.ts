@@ -6,7 +6,7 @@ export interface Caller {
 
 export const SYSTEM_CALLER: Caller = { user: 'system', isAdmin: true };
 
-/** Sessions are visible only to their creator and to administrators (issue 2 §5). */
+/** Sessions are visible only to their creator and to administrators, as in vCenter. */
 export function canSee(caller: Caller, owner: string): boolean {
   return caller.isAdmin || caller.user === owner;
 }

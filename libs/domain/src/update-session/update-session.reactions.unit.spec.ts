@@ -1,4 +1,4 @@
-import { updateSessionReactions } from '@cls/domain';
+import { updateSessionReactions, addSeconds, downloadSessionReactions } from '@cls/domain';
 import {
   fileAdded,
   fileReceived,
@@ -13,7 +13,6 @@ import {
   TIMEOUT,
   TRANSFER_ID,
 } from '@cls/testing';
-import { addSeconds, downloadSessionReactions } from '@cls/domain';
 
 const EVENT_ID = '3f9a6a4e-7d0c-4b8e-9a51-0c2b7e5d1f00';
 const deadline = addSeconds(T0, TIMEOUT);

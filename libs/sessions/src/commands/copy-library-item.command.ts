@@ -1,19 +1,18 @@
 import { basename } from 'node:path';
 
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import type { StoredFile } from '@cls/domain';
 import { libraryItemDecider, notFound } from '@cls/domain';
 import { DeciderCommandRunner, PostgresEventStore, streamIdOf } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
 import { LibraryFolders } from '../content/library-folders';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 import { placeNewItem, relyOnLiveLibrary } from './new-item-placement';
 
 /** Item `copy`: the new item's model (its library, and what it changes of the source's). */

@@ -1,12 +1,11 @@
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import { libraryItemDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
 import { placeNewItem, relyOnLiveLibrary } from './new-item-placement';

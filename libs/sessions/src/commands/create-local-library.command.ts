@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import { libraryDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
-import { Clock } from '../shared/clock';
 import { idFromClientToken, requireUuidToken } from '../shared/client-token';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 import type { StorageBackingInput } from '../shared/storage-backings';
 import { resolveStorageBacking } from '../shared/storage-backings';
 

@@ -1,19 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import { requirePrivilege } from '@cls/access';
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import { libraryDecider, notFound } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { LibraryContentRemoval } from './library-content-removal';
-import { ContentStorage } from '../content/content-storage';
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
+import { LibraryContentRemoval } from './library-content-removal';
 
 export class DeleteLocalLibraryCommand extends Command<void> {
   constructor(

@@ -1,13 +1,13 @@
-import { Command, CommandBus, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler } from '@nestjs/cqrs';
 
+import type { RequestContext } from '@cls/context';
 import { NotAllowedInCurrentState, NotFound } from '@cls/domain';
 
-import { OperateDownloadSessionCommand } from './operate-download-session.command';
-import { OperateUpdateSessionCommand } from './operate-update-session.command';
 import { DownloadSessionQueries } from '../queries/download-session.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import type { RequestContext } from '../shared/request-context';
+import { OperateDownloadSessionCommand } from './operate-download-session.command';
+import { OperateUpdateSessionCommand } from './operate-update-session.command';
 
 /**
  * Deletes every update and download session `user` owns, an ACTIVE update session canceled

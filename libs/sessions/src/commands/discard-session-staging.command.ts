@@ -1,11 +1,11 @@
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import { updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
-import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
+import { PullSourceSecrets } from '../content/pull-source-secrets';
 import { StoredContentCollector } from '../content/stored-content-collector';
 
 export class DiscardSessionStagingCommand extends Command<void> {

@@ -1,17 +1,16 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { JobContext } from '@cls/context';
+import { Clock, jobMetadata } from '@cls/context';
 import { nextExpiryCheck, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import { Clock } from '../shared/clock';
-import type { JobContext } from '../shared/request-context';
-import { jobMetadata } from '../shared/request-context';
 
 /** Answers when to ask again (the session's deadline, now moved), or undefined once purged. */
 export class ExpireUpdateSessionCommand extends Command<Date | undefined> {

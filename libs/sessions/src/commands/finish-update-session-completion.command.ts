@@ -1,16 +1,15 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { JobContext } from '@cls/context';
+import { Clock, jobMetadata } from '@cls/context';
 import { NotAllowedInCurrentState, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { UpdateSessionCompletion } from './update-session-completion';
-import { Clock } from '../shared/clock';
-import type { JobContext } from '../shared/request-context';
-import { jobMetadata } from '../shared/request-context';
 
 export class FinishUpdateSessionCompletionCommand extends Command<void> {
   constructor(

@@ -1,16 +1,14 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import type { DownloadSessionCommand } from '@cls/domain';
 import { downloadSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
-
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 
 /** The operations on an existing download session, as the transport receives them (§6.2). */
 export type DownloadSessionOperation =

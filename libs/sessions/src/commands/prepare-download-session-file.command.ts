@@ -1,18 +1,17 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import type { DownloadEndpointType } from '@cls/domain';
 import { downloadSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 
 import { DownloadSessionQueries } from '../queries/download-session.queries';
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 
 export class PrepareDownloadSessionFileCommand extends Command<void> {
   constructor(

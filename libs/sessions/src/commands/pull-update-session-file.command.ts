@@ -1,28 +1,31 @@
 import { setInterval } from 'node:timers';
 
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { JobContext } from '@cls/context';
+import { jobMetadata } from '@cls/context';
 import type { Message, SourceWarning } from '@cls/domain';
 import { DomainError, message } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
+import {
+  ContentStorage,
+  OutboundPolicy,
+  openPullSource,
+  PullSourceError,
+  StagingWriter,
+  TooLong,
+  UploadActivity,
+} from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
-import { OutboundPolicy } from '../content/pull/outbound-policy';
-import { openPullSource } from '../content/pull/pull-source';
-import { PullSourceError } from '../content/pull/pull-source-error';
-import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
-import { StagingWriter, TooLong } from '../content/staging-writer';
+import { PullSourceSecrets } from '../content/pull-source-secrets';
 import { TransferDecisions } from '../content/transfer-decisions';
-import { UploadActivity } from '../content/upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import type { JobContext } from '../shared/request-context';
-import { jobMetadata } from '../shared/request-context';
 
 /** How often a running pull checks that its session still wants it (cancel within a second, §4.2). */
 const CANCEL_CHECK_MS = 400;

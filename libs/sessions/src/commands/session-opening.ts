@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import type { Privilege } from '@cls/access';
 import { requirePrivilege } from '@cls/access';
+import type { RequestContext } from '@cls/context';
 import type { Decider, DomainEvent, StoredFile } from '@cls/domain';
 import { libraryItemDecider, notFound } from '@cls/domain';
 import type { DecisionScope } from '@cls/event-store';
 
 import { idFromClientToken, isUuid, requireUuidToken } from '../shared/client-token';
-import type { RequestContext } from '../shared/request-context';
 
 /** The item a session opens on, as its own stream has it now. */
 export interface OpenedItem {

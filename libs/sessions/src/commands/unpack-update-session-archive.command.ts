@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
+import type { JobContext } from '@cls/context';
+import { jobMetadata } from '@cls/context';
 import type { ArchiveMember } from '@cls/domain';
 import { DomainError, message, OVF_ITEM_TYPE, ovfRole, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { OvfError, unpackOva } from '@cls/ovf';
+import { ContentStorage, StagingWriter } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
-import { OvfError } from '../content/ovf/ovf-error';
-import { unpackOva } from '../content/ovf/ova-unpacker';
-import { StagingWriter } from '../content/staging-writer';
 import { TransferDecisions } from '../content/transfer-decisions';
-import type { JobContext } from '../shared/request-context';
-import { jobMetadata } from '../shared/request-context';
 
 export class UnpackUpdateSessionArchiveCommand extends Command<void> {
   constructor(

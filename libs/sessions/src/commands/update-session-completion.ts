@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG, failpoint } from '@cls/config';
-
 import type { CompleteUpdateSession, IncomingFile } from '@cls/domain';
 import {
   invalidSessionState,
@@ -14,11 +13,11 @@ import {
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
-import { OvfAdapter } from '../content/ovf/ovf-adapter';
 import { LibraryFolders } from '../content/library-folders';
-import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
+import { OvfAdapter } from '../content/ovf-adapter';
+import { PullSourceSecrets } from '../content/pull-source-secrets';
 
 /**
  * `complete` (contract §8.4): the session goes DONE and the item gets its new file list in one

@@ -1,26 +1,24 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 
 import { requirePrivilege } from '@cls/access';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { RequestContext } from '@cls/context';
+import { Clock, metadataFor } from '@cls/context';
 import type { ChecksumInfo, SourceType, TransferEndpoint, UpdateSessionState } from '@cls/domain';
 import { invalidArgument, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
+import { ContentStorage, normalizeThumbprint } from '@cls/transfer';
 
-import { ContentStorage } from '../content/content-storage';
-import { normalizeThumbprint } from '../content/pull/certificate-thumbprint';
-import { PullSourceSecrets } from '../content/pull/pull-source-secrets';
+import { PullSourceSecrets } from '../content/pull-source-secrets';
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import { sessionFileFromState } from '../queries/update-session-file.queries';
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import { Clock } from '../shared/clock';
-import type { RequestContext } from '../shared/request-context';
-import { metadataFor } from '../shared/request-context';
 
 export interface AddFileInput {
   readonly name: string;

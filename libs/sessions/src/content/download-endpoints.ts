@@ -5,9 +5,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import { notFound } from '@cls/domain';
+import { ContentStorage, DataPlaneTokens } from '@cls/transfer';
 
-import { ContentStorage } from './content-storage';
-import { DataPlaneTokens } from './data-plane-tokens';
 import type { DownloadFileView, DownloadSessionView } from '../queries/download-session.queries';
 import { LibraryQueries } from '../queries/library.queries';
 

@@ -5,12 +5,10 @@ import type { Readable, Transform } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 
 import { notFound } from '@cls/domain';
+import { parseRange, DataPlaneTokens, DownloadActivity } from '@cls/transfer';
 
-import { parseRange } from './byte-range';
-import { DataPlaneTokens } from './data-plane-tokens';
-import { DownloadActivity } from './download-activity';
-import { DownloadEndpoints } from './download-endpoints';
 import { DownloadSessionQueries } from '../queries/download-session.queries';
+import { DownloadEndpoints } from './download-endpoints';
 
 export interface DownloadRequest {
   readonly token: string;

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { libraryDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
-
-import { ContentStorage } from './content-storage';
+import { ContentStorage } from '@cls/transfer';
 
 /**
  * Where each library keeps its stored files. A library's storage backing is fixed when it is

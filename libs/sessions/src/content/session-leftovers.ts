@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
+import { ContentStorage } from '@cls/transfer';
+
 import { UpdateSessionQueries } from '../queries/update-session.queries';
-import { ContentStorage } from './content-storage';
-import { PullSourceSecrets } from './pull/pull-source-secrets';
+import { PullSourceSecrets } from './pull-source-secrets';
 
 /**
  * What a session keeps aside while ACTIVE (its staging folder, the full URLs of its pulls) goes

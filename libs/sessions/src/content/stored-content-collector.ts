@@ -3,8 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { libraryDecider, libraryItemDecider } from '@cls/domain';
 import type { SqlExecutor } from '@cls/event-store';
 import { DeciderCommandRunner, PostgresEventStore, streamIdOf } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
-import { ContentStorage } from './content-storage';
 import { LibraryFolders } from './library-folders';
 
 interface Reference {
@@ -14,7 +14,7 @@ interface Reference {
 }
 
 /**
- * Deletes the stored files of an item that nothing references any more (issue 5 §4): a version is
+ * Deletes the stored files of an item that nothing references any more (ADR 0004): a version is
  * kept while it is the item's current content, while an ACTIVE download session serves it, and
  * while an ACTIVE update session's completion may have moved it into place without committing yet.
  *

@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import { Clock } from '@cls/context';
 import type { UpdateSessionCommand, UpdateSessionEvent, UpdateSessionState } from '@cls/domain';
 import { SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
 import type { Decided, EventMetadata } from '@cls/event-store';
 import { DeciderCommandRunner } from '@cls/event-store';
-
-import { Clock } from '../shared/clock';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

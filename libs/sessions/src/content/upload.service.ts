@@ -4,6 +4,8 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
+import type { Correlation } from '@cls/context';
+import { correlationOf } from '@cls/context';
 import type { ActiveUpdateSession, Message, UpdateSessionState } from '@cls/domain';
 import {
   ConcurrentChange,
@@ -14,23 +16,24 @@ import {
   notFound,
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
+import type { ContentRange, StagedBytes } from '@cls/transfer';
+import {
+  ContentStorage,
+  parseContentRange,
+  DataPlaneTokens,
+  PastRangeEnd,
+  StagingWriter,
+  TooLong,
+  UploadActivity,
+} from '@cls/transfer';
 
-import { ContentStorage } from './content-storage';
-import type { ContentRange } from './content-range';
-import { parseContentRange } from './content-range';
-import { DataPlaneTokens } from './data-plane-tokens';
-import type { StagedBytes } from './staging-writer';
-import { PastRangeEnd, StagingWriter, TooLong } from './staging-writer';
-import type { TransferCommand } from './transfer-decisions';
-import { TransferDecisions } from './transfer-decisions';
-import { UploadActivity } from './upload-activity';
 import type { SessionFileView } from '../queries/update-session-file.queries';
 import {
   sessionFileFromState,
   UpdateSessionFileQueries,
 } from '../queries/update-session-file.queries';
-import type { Correlation } from '../shared/request-context';
-import { correlationOf } from '../shared/request-context';
+import type { TransferCommand } from './transfer-decisions';
+import { TransferDecisions } from './transfer-decisions';
 
 export interface UploadRequest extends Correlation {
   readonly token: string;
@@ -305,7 +308,7 @@ export class UploadService {
     return receivingFile(await this.decisions.current(sessionId), name, transferId);
   }
 
-  /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps (issue 3 §3). */
+  /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps, so the staged file is always a prefix. */
   private checkPlacement(
     file: SessionFileView,
     range: ContentRange,

@@ -23,7 +23,7 @@ const metadata = (actor: string): EventMetadata => ({
   commandType: 'Count',
 });
 
-describe('the audit query (real Postgres, issue 6 §1)', () => {
+describe('the audit query (real Postgres)', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let store: PostgresEventStore;

@@ -32,7 +32,7 @@ export interface AuditPage {
 }
 
 /**
- * The event history as the audit trail (issue 6 §1). Sessions are found through
+ * The event history as the audit trail. Sessions are found through
  * `stream_scope_view`, which is never purged, so a session's history outlives its view. Pages are
  * keyset-paginated on the commit order and read only below the oldest running transaction (as the
  * outbox relay reads), so a reader paging while writers append never skips or repeats an event.

@@ -21,7 +21,7 @@ function summarizeValue(key: string, value: unknown): unknown {
 }
 
 /**
- * The data of an event as the history shows it (issue 6 §1): payloads are lean already (STYLE §5),
+ * The data of an event as the history shows it: payloads are lean already (STYLE §5),
  * so the summary keeps them, minus URL credentials and query strings, and long lists (an item's
  * hundreds of files) shrink to their count.
  */

@@ -1,6 +1,6 @@
 import { summarizeEventData } from './event-summary';
 
-describe('event summaries in the history (issue 6 §1)', () => {
+describe('event summaries in the history', () => {
   it('keeps the facts of a lean payload as they are', () => {
     const data = { sessionId: 's', name: 'disk.iso', size: 5, ignored: false, reason: null };
     expect(summarizeEventData(data)).toEqual(data);

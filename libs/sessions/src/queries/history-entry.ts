@@ -16,7 +16,7 @@ export function positionOf(cursor: string): FeedPosition {
 }
 
 /**
- * One history entry as the API and the CLI show it (issue 6 §1): what happened, when, by whom, in
+ * One history entry as the API and the CLI show it: what happened, when, by whom, in
  * answer to what.
  */
 export function historyEntryOf(event: RecordedEvent): Record<string, unknown> {

@@ -8,10 +8,10 @@ import { requirePrivilege } from '@cls/access';
 import { DATA_SOURCE } from '@cls/database';
 import type { Digests, StorageBacking } from '@cls/domain';
 import { notFound } from '@cls/domain';
+import { ContentStorage } from '@cls/transfer';
 
 import { LibraryItemQueries } from './library-item.queries';
 import { LibraryQueries } from './library.queries';
-import { ContentStorage } from '../content/content-storage';
 
 export interface ItemFileView {
   readonly name: string;

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
+import type { Correlation } from '@cls/context';
+import { correlationOf } from '@cls/context';
 import { DATA_SOURCE } from '@cls/database';
 import type { UpdateSessionEvent } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
-
-import type { Correlation } from '../shared/request-context';
-import { correlationOf } from '../shared/request-context';
 
 /** An event whose follow-up job must still be somewhere in the queues. */
 export interface PendingTrigger {

@@ -22,10 +22,10 @@ import {
 } from '@cls/domain';
 import type { SqlExecutor } from '@cls/event-store';
 import { DeciderCommandRunner, poolOf, prepared } from '@cls/event-store';
+import { ContentStorage } from '@cls/transfer';
 
+import { OvfAdapter } from '../content/ovf-adapter';
 import { UpdateSessionQueries } from './update-session.queries';
-import { ContentStorage } from '../content/content-storage';
-import { OvfAdapter } from '../content/ovf/ovf-adapter';
 
 export interface SessionFileView {
   readonly sessionId: string;
@@ -125,7 +125,7 @@ export class UpdateSessionFileQueries {
 
   /**
    * A running transfer's progress is the size of its staged file: exact even after a crash, so a
-   * client can resume from `bytes_transferred` with a Content-Range (issue 3 §3).
+   * client can resume from `bytes_transferred` with a Content-Range.
    */
   private async withProgress(file: SessionFileView): Promise<SessionFileView> {
     if (file.status !== 'TRANSFERRING' || file.transferId === undefined) return file;

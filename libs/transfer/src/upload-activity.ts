@@ -12,7 +12,7 @@ import { throttledActivity } from './activity-throttle';
 /**
  * Writes are activity (§7.1): every few seconds of a running upload refresh the session's expiry and
  * its owner's API login, so a five-hour upload meets neither an expired session nor a 401 at
- * `complete` (issue 3 §2). Byte counts need no writes: they are read from the staged file (and
+ * `complete`. Byte counts need no writes: they are read from the staged file (and
  * counted for the metrics in memory).
  */
 @Injectable()

@@ -1,5 +1,5 @@
-import { SaxesParser } from 'saxes';
 import type { SaxesAttributeNS, SaxesTagNS } from 'saxes';
+import { SaxesParser } from 'saxes';
 
 import { OvfError } from './ovf-error';
 import { fileNameProblem, quoteName } from './ovf-file-name';

@@ -10,7 +10,7 @@ const sample = (bytesTransferred: number, overrides: Partial<ProgressSample> = {
   ...overrides,
 });
 
-describe('transfer progress: rate, ETA and stalls (issue 6 §2)', () => {
+describe('transfer progress: rate, ETA and stalls', () => {
   it('knows no rate from a single sample', () => {
     const [file] = new TransferProgress().observe([sample(500)], 0);
     expect(file).toMatchObject({ bytesTransferred: 500, bytesPerSecond: 0, stalled: false });

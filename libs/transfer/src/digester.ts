@@ -11,8 +11,8 @@ export const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 const BATCH_BYTES = 256 * 1024;
 /**
  * The ring shared with the hashing thread: the most an upload holds for hashing at once. Small
- * enough to stay in the shared CPU cache, so the thread hashes bytes the copy just brought in:
- * measured with `npm run bench -- upload`, 2 MiB runs at the baseline's speed, 8 MiB at 0.83 of it.
+ * enough to stay in the shared CPU cache, so the thread hashes bytes the copy just brought in (a
+ * larger ring was slower in `npm run bench -- upload`; README, "Bytes").
  */
 const RING_BYTES = 2 * 1024 * 1024;
 
@@ -48,7 +48,7 @@ class InlineDigester implements Digester {
 
 /**
  * Several digests of a large file hash on a pool thread, so hashing does not cap the event loop's
- * throughput (issue 3 §2). Bytes are copied once into a fixed ring shared with that thread: memory
+ * throughput. Bytes are copied once into a fixed ring shared with that thread: memory
  * stays at RING_BYTES per upload however fast the client sends, with no allocation per chunk.
  */
 class WorkerDigester implements Digester {

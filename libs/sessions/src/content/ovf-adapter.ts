@@ -13,15 +13,12 @@ import type {
   SessionFile,
 } from '@cls/domain';
 import { message, notFound, OVF_ITEM_TYPE, ovfRole } from '@cls/domain';
+import type { OvfManifest } from '@cls/ovf';
+import { MAX_DESCRIPTOR_BYTES, parseOvfManifest, inspectOvfPackage } from '@cls/ovf';
+import { ContentStorage, NODE_HASH_NAME } from '@cls/transfer';
 
-import { MAX_DESCRIPTOR_BYTES } from './ovf-descriptor';
-import { parseOvfManifest } from './ovf-manifest';
-import type { OvfManifest } from './ovf-manifest';
-import { inspectOvfPackage } from './ovf-package';
-import { LibraryItemQueries } from '../../queries/library-item.queries';
-import { LibraryQueries } from '../../queries/library.queries';
-import { ContentStorage } from '../content-storage';
-import { NODE_HASH_NAME } from '../hash-worker-pool';
+import { LibraryItemQueries } from '../queries/library-item.queries';
+import { LibraryQueries } from '../queries/library.queries';
 
 /** A manifest is a few lines per file; anything this large is not one. */
 const MAX_MANIFEST_BYTES = 1024 * 1024;

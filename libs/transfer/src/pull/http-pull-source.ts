@@ -5,6 +5,7 @@ import { rootCertificates, TLSSocket } from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import { Agent, EnvHttpProxyAgent, Pool } from 'undici';
 
+import { readContentRange } from '../byte-ranges';
 import { inspectPeerCertificate } from './certificate-check';
 import { normalizeThumbprint } from './certificate-thumbprint';
 import { createGuardedConnector, resolveAllowedAddresses } from './guarded-connector';
@@ -198,17 +199,6 @@ function header(response: Dispatcher.ResponseData, name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseContentRange(
-  text: string | undefined,
-): { first?: number; total?: number } | undefined {
-  const match = /^bytes\s+(?:(\d+)-\d+|\*)\/(\d+|\*)$/i.exec(text?.trim() ?? '');
-  if (match === null) return undefined;
-  return {
-    ...(match[1] === undefined ? {} : { first: Number(match[1]) }),
-    ...(match[2] === undefined || match[2] === '*' ? {} : { total: Number(match[2]) }),
-  };
-}
-
 function contentLength(response: Dispatcher.ResponseData): number | undefined {
   const text = header(response, 'content-length');
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
@@ -356,7 +346,7 @@ export async function openHttpSource(options: HttpSourceOptions): Promise<Opened
       proxy !== undefined,
     );
     const { offset } = options;
-    const range = parseContentRange(header(response, 'content-range'));
+    const range = readContentRange(header(response, 'content-range'));
     let resumedFrom: number;
     let totalSize: number | undefined;
     if (response.statusCode === 416 && offset > 0) {

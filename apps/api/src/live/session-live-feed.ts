@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
 
 import type { AuthenticatedCaller } from '@cls/access';
+import { Doorbell } from '@cls/database';
 import type { DownloadSessionEvent, UpdateSessionEvent } from '@cls/domain';
 import { downloadSessionDecider, updateSessionDecider } from '@cls/domain';
 import type { RecordedEvent } from '@cls/event-store';
 import { PostgresEventStore, streamIdOf } from '@cls/event-store';
+import type { SessionStreamType } from '@cls/sessions';
+import { DownloadSessionQueries, UpdateSessionFileQueries } from '@cls/sessions';
 
-import { Doorbell } from '@cls/database';
 import { StreamNotifications } from './stream-notifications';
 import type { FileProgress, ProgressSample } from './transfer-progress';
 import { TransferProgress } from './transfer-progress';
-import { DownloadSessionQueries } from '../queries/download-session.queries';
-import type { SessionStreamType } from '../queries/event-history.queries';
-import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
 
 /** How often bytes are sampled while nothing else happens. */
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -48,7 +47,7 @@ function statusFolder(kind: SessionStreamType): (event: RecordedEvent) => string
 }
 
 /**
- * Live progress of one session (issue 6 §2): its state changes as they commit (woken by the
+ * Live progress of one session: its state changes as they commit (woken by the
  * store's notifications, read from the stream, so a resumed client misses none) and its bytes,
  * sampled every second while it is ACTIVE. Messages are produced only as fast as the consumer
  * takes them: a client that stops reading holds back the reads, and nothing piles up.

@@ -28,7 +28,7 @@ interface Point {
 }
 
 /**
- * Turns successive byte counts into rate, ETA and a stall flag (issue 6 §2). Pure apart from its
+ * Turns successive byte counts into rate, ETA and a stall flag. Pure apart from its
  * memory of earlier samples; the caller supplies the clock.
  */
 export class TransferProgress {

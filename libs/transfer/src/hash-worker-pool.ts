@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
-import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';

@@ -1,5 +1,5 @@
-import { OvfError } from './ovf-error';
 import { MAX_DESCRIPTOR_BYTES, parseOvfDescriptor } from './ovf-descriptor';
+import { OvfError } from './ovf-error';
 
 const OVF1 = 'http://schemas.dmtf.org/ovf/envelope/1';
 const OVF2 = 'http://schemas.dmtf.org/ovf/envelope/2';

@@ -49,7 +49,7 @@ async function exists(path: string): Promise<boolean> {
  * Where bytes live. Uploads are staged under `STORAGE_ROOT/staging/<session>/<transfer>`; a
  * completed session's files move to `<library folder>/<item>/<name>_<transfer><ext>`, a path no
  * other version uses, so committing is one database transaction and old versions stay readable.
- * Paths are built from ids and validated names only (issue 3 "Bad input").
+ * Paths are built from ids and validated names only: nothing a client sends can name a path.
  */
 @Injectable()
 export class ContentStorage {

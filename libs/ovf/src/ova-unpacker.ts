@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import { extract as tarExtract } from 'tar-stream';
 import type { Extract, Header } from 'tar-stream';
+import { extract as tarExtract } from 'tar-stream';
+
+import { ovfRole } from '@cls/domain';
 
 import { OvfError } from './ovf-error';
 import { fileNameProblem, quoteName } from './ovf-file-name';
-import { ovfRole } from '@cls/domain';
 
 export const DEFAULT_MAX_OVA_ENTRIES = 1000;
 

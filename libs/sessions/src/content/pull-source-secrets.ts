@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@cls/database';
 import type { UpdateSessionState } from '@cls/domain';
 
-import { withoutSecrets } from '../../shared/without-secrets';
+import { withoutSecrets } from '../shared/without-secrets';
 
 /**
  * The full URLs of PULL sources that carry secrets. The append-only events keep them without

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import type { OvfPackageFile } from './ovf-package';
 import { isOvfMetadataFile, ovfRole } from '@cls/domain';
 
+import type { OvfPackageFile } from './ovf-package';
 import { inspectOvfPackage } from './ovf-package';
 
 const OVF1 = 'http://schemas.dmtf.org/ovf/envelope/1';

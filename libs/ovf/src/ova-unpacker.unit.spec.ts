@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 
-import { pack as tarPack } from 'tar-stream';
 import type { Header } from 'tar-stream';
+import { pack as tarPack } from 'tar-stream';
 
 import type { OvaEntry, OvaSink } from './ova-unpacker';
 import { unpackOva } from './ova-unpacker';
