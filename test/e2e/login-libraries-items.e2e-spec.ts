@@ -1220,3 +1220,17 @@ describe('health endpoints', () => {
     expect(await response.json()).toEqual({ status: 'ready', postgres: true, redis: true });
   });
 });
+
+describe('content types (§3.7)', () => {
+  it('lists the OVF adapter in both styles, to those allowed to introspect', async () => {
+    const ovf = expect.objectContaining({ type: 'ovf', name: 'OVF', vendor: aString() }) as unknown;
+    const api = await deployment.admin.request('GET', '/api/content/type');
+    expect(api.status).toBe(200);
+    expect(api.body).toEqual([ovf]);
+    const rest = await deployment.admin.request('GET', '/rest/com/vmware/content/type');
+    expect(rest.status).toBe(200);
+    expect(rest.body).toEqual({ value: [ovf] });
+
+    expectError('api', await deployment.bob.request('GET', '/api/content/type'), 'UNAUTHORIZED');
+  });
+});

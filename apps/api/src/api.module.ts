@@ -21,6 +21,7 @@ import { UploadController } from './data/upload.controller';
 import { LoginThrottle } from './login-throttle';
 import { LoginService } from './login.service';
 import { AdminGate } from './ops/admin-gate';
+import { ContentTypeController } from './ops/content-type.controller';
 import { DatastoreController } from './ops/datastore.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
@@ -62,6 +63,7 @@ import { StreamNotifications } from './live/stream-notifications';
     UploadController,
     DownloadController,
     DatastoreController,
+    ContentTypeController,
     UsersController,
     EventHistoryController,
     LiveProgressController,
