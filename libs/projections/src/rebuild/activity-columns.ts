@@ -1,6 +1,6 @@
 /**
  * View columns moved by activity rather than by events (throttled writes of the data plane:
- * `libs/sessions/src/content/upload-activity.ts` and `download-activity.ts`). A replay cannot
+ * `libs/transfer/src/upload-activity.ts` and `download-activity.ts`). A replay cannot
  * reproduce them, so a rebuild carries them over from the live rows and leaves them out of the
  * comparison.
  */
