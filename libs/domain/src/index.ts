@@ -30,3 +30,4 @@ export * from './library-item/library-item.reactions';
 export * from './shared/session-rules';
 export * from './shared/uuid';
 export * from './shared/storable-text';
+export * from './update-session/wanted-transfer';

@@ -187,6 +187,7 @@ export class JobProcessors implements OnApplicationShutdown {
       return await this.commands.execute(
         new PullUpdateSessionFileCommand(
           this.context(job, 'transfer'),
+          field(job, 'sessionId'),
           field(job, 'transferId'),
           this.shutdown.signal,
           lastAttempt,

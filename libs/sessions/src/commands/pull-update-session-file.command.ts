@@ -9,7 +9,7 @@ import { APP_CONFIG } from '@cls/config';
 import type { JobContext } from '@cls/context';
 import { jobMetadata } from '@cls/context';
 import type { Message, SourceWarning } from '@cls/domain';
-import { DomainError, message } from '@cls/domain';
+import { DomainError, message, wantedTransfer } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
 import {
   ContentStorage,
@@ -24,8 +24,7 @@ import {
 import { PullSourceSecrets } from '../content/pull-source-secrets';
 import { TransferDecisions } from '../content/transfer-decisions';
 import type { SessionFileView } from '../queries/update-session-file.queries';
-import { UpdateSessionFileQueries } from '../queries/update-session-file.queries';
-import { UpdateSessionQueries } from '../queries/update-session.queries';
+import { sessionFileFromState } from '../queries/update-session-file.queries';
 
 /** How often a running pull checks that its session still wants it (cancel within a second, §4.2). */
 const CANCEL_CHECK_MS = 400;
@@ -35,6 +34,7 @@ export type PullOutcome = 'received' | 'failed' | 'skipped';
 export class PullUpdateSessionFileCommand extends Command<PullOutcome> {
   constructor(
     readonly context: JobContext,
+    readonly sessionId: string,
     readonly transferId: string,
     /** Aborts when the worker shuts down: the staged bytes stay for whoever resumes the job. */
     readonly shutdown: AbortSignal,
@@ -57,8 +57,6 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
 
   constructor(
     private readonly decisions: TransferDecisions,
-    private readonly files: UpdateSessionFileQueries,
-    private readonly sessions: UpdateSessionQueries,
     private readonly storage: ContentStorage,
     private readonly writer: StagingWriter,
     private readonly activity: UploadActivity,
@@ -73,7 +71,7 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
   }
 
   async execute(command: PullUpdateSessionFileCommand): Promise<PullOutcome> {
-    const target = await this.target(command.transferId);
+    const target = await this.target(command.sessionId, command.transferId);
     if (!target) return 'skipped';
     const { file, owner } = target;
     const metadata = jobMetadata(command.context, 'PullUpdateSessionFile');
@@ -96,7 +94,7 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
 
     const unwanted = new AbortController();
     const watch = setInterval(() => {
-      void this.target(command.transferId).then(
+      void this.target(command.sessionId, command.transferId).then(
         (current) => current || unwanted.abort(),
         () => undefined,
       );
@@ -162,16 +160,17 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     }
   }
 
-  /** The file a transfer id still names, while its session is ACTIVE and the bytes are wanted. */
+  /** The file a transfer id still names, while its session wants the bytes (`wantedTransfer`). */
   private async target(
+    sessionId: string,
     transferId: string,
   ): Promise<{ file: SessionFileView; owner: string } | undefined> {
-    const file = await this.files.byTransfer(transferId);
-    if (!file || file.sourceType !== 'PULL' || file.status === 'READY' || file.status === 'ERROR')
-      return undefined;
-    const session = await this.sessions.find(file.sessionId);
-    if (!session || session.state !== 'ACTIVE') return undefined;
-    return { file, owner: session.owner };
+    const target = wantedTransfer(await this.decisions.current(sessionId), {
+      transferId,
+      source: 'PULL',
+    });
+    if (!target.wanted) return undefined;
+    return { file: sessionFileFromState(target.session, target.file), owner: target.session.owner };
   }
 
   /** Permanent causes as the user should read them; undefined when another attempt may succeed. */

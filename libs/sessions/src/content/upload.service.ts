@@ -14,6 +14,7 @@ import {
   invalidArgument,
   message,
   notFound,
+  wantedTransfer,
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
 import type { ContentRange, StagedBytes } from '@cls/transfer';
@@ -72,22 +73,16 @@ function isDiskFull(error: unknown): boolean {
 
 /** The PUSH file `name` of transfer `transferId`, if its session still takes its bytes. */
 function receivingFile(
-  session: UpdateSessionState,
+  state: UpdateSessionState,
   name: string,
   transferId: string,
 ): { file: SessionFileView; session: ActiveUpdateSession } {
-  const file = session.status === 'ACTIVE' ? session.files[name] : undefined;
-  if (
-    session.status !== 'ACTIVE' ||
-    !file ||
-    file.transferId !== transferId ||
-    file.sourceType !== 'PUSH'
-  ) {
-    throw notFound('file', name);
-  }
-  if (file.status === 'READY') throw fileAlreadyReceived(name);
-  if (file.status === 'ERROR') throw notFound('file', name);
-  return { file: sessionFileFromState(session, file), session };
+  const target = wantedTransfer(state, { transferId, source: 'PUSH', name });
+  if (!target.wanted)
+    throw target.because === 'already_received'
+      ? fileAlreadyReceived(name)
+      : notFound('file', name);
+  return { file: sessionFileFromState(target.session, target.file), session: target.session };
 }
 
 /**
