@@ -33,10 +33,40 @@ export function namedQuery<Name extends string>(statements: Readonly<Record<Name
     sql.query<T & object>({ name, text: statements[name], values });
 }
 
-export function tokenHash(header: string | string[] | undefined): Buffer {
+function tokenHash(header: string | string[] | undefined): Buffer {
   return createHash('sha256')
     .update(typeof header === 'string' ? header : '')
     .digest();
+}
+
+/** Both floors authenticate every call against one table, prepared once per connection. */
+const AUTHENTICATE = {
+  name: 'authenticate',
+  text: 'SELECT user_name FROM floor_login WHERE token_hash = $1',
+};
+
+/** Creates the login table with one user, who logs in with `token`. */
+export async function createLogin(pool: Pool, token: string): Promise<void> {
+  await pool.query(
+    'CREATE TABLE floor_login (token_hash bytea PRIMARY KEY, user_name text NOT NULL)',
+  );
+  await pool.query('INSERT INTO floor_login (token_hash, user_name) VALUES ($1, $2)', [
+    tokenHash(token),
+    'administrator@vsphere.local',
+  ]);
+}
+
+/** The user a call's login header names, or a 401 refusal. */
+export async function authenticate(
+  sql: Sql,
+  header: string | string[] | undefined,
+): Promise<string> {
+  const { rows } = await sql.query<{ user_name: string }>({
+    ...AUTHENTICATE,
+    values: [tokenHash(header)],
+  });
+  if (!rows[0]) throw new Refusal(401, 'UNAUTHENTICATED');
+  return rows[0].user_name;
 }
 
 /** BEGIN, `work`, COMMIT on a pooled connection; ROLLBACK if `work` throws. */

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import type { PoolClient } from 'pg';
 import { Pool } from 'pg';
 
-import type { Sql } from './floor-kit';
 import {
+  authenticate,
+  createLogin,
   floorServer,
   inTransaction,
   namedQuery,
@@ -14,7 +15,6 @@ import {
   runHelper,
   SESSION_TIMEOUT_MS,
   SESSIONS,
-  tokenHash,
 } from './floor-kit';
 
 /**
@@ -27,7 +27,6 @@ import {
 const [databaseUrl, uploads, token] = process.argv.slice(2) as [string, string, string];
 
 const SCHEMA = `
-  CREATE TABLE login (token_hash bytea PRIMARY KEY, user_name text NOT NULL);
   CREATE TABLE event (
     position bigserial PRIMARY KEY,
     stream_id uuid NOT NULL,
@@ -50,7 +49,6 @@ const SCHEMA = `
   CREATE UNIQUE INDEX one_active_session_per_item ON session_view (item_id) WHERE state = 'ACTIVE'`;
 
 const STATEMENTS = {
-  authenticate: 'SELECT user_name FROM login WHERE token_hash = $1',
   activeOfItem: "SELECT id FROM session_view WHERE item_id = $1 AND state = 'ACTIVE'",
   session:
     'SELECT id, item_id, state, version, file_name, file_size, bytes_transferred, expires_at FROM session_view WHERE id = $1',
@@ -77,11 +75,6 @@ interface SessionRow {
 const pool = new Pool({ connectionString: databaseUrl, max: 20 });
 
 const query = namedQuery(STATEMENTS);
-
-async function authenticate(client: Sql, header: string | string[] | undefined) {
-  const { rowCount } = await query(client, 'authenticate', [tokenHash(header)]);
-  if (rowCount === 0) throw new Refusal(401, 'UNAUTHENTICATED');
-}
 
 async function activeSession(client: PoolClient, id: string): Promise<SessionRow> {
   const { rows } = await query<SessionRow>(client, 'session', [id]);
@@ -228,10 +221,7 @@ server.get<{ Params: { id: string } }>(`${SESSIONS}/:id`, async (request) => {
 runHelper(
   async () => {
     await pool.query(SCHEMA);
-    await pool.query('INSERT INTO login (token_hash, user_name) VALUES ($1, $2)', [
-      tokenHash(token),
-      'administrator@vsphere.local',
-    ]);
+    await createLogin(pool, token);
     const address = await server.listen({ port: 0, host: '127.0.0.1' });
     return Number(new URL(address).port);
   },

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 
 import type { Sql } from './floor-kit';
 import {
+  authenticate,
+  createLogin,
   FLOOR_COMMITS_CHANNEL,
   floorServer,
   inTransaction,
@@ -16,7 +18,6 @@ import {
   runHelper,
   SESSION_TIMEOUT_MS,
   SESSIONS,
-  tokenHash,
 } from './floor-kit';
 
 /**
@@ -41,7 +42,6 @@ const FILE_VIEW_COLUMNS =
   'f.name, f.status, f.transfer_id, f.declared_size, f.size, f.digests, f.last_stream_version AS file_version';
 
 const STATEMENTS = {
-  authenticate: 'SELECT user_name FROM floor_login WHERE token_hash = $1',
   item: 'SELECT library_id, content_version, last_stream_version FROM library_item_view WHERE id = $1',
   session: `SELECT s.id, s.library_item_id, s.library_item_content_version, s.state,
       s.expiration_time, s.last_stream_version, ${FILE_VIEW_COLUMNS}
@@ -125,12 +125,6 @@ server.addHook('onResponse', async (request, reply) => {
 });
 
 const sessionStream = (id: string): string => `update_session-${id}`;
-
-async function authenticate(sql: Sql, header: string | string[] | undefined): Promise<string> {
-  const { rows } = await query<{ user_name: string }>(sql, 'authenticate', [tokenHash(header)]);
-  if (!rows[0]) throw new Refusal(401, 'UNAUTHENTICATED');
-  return rows[0].user_name;
-}
 
 async function activeSession(sql: Sql, id: string): Promise<SessionRow> {
   const { rows } = await query<SessionRow>(sql, 'session', [id]);
@@ -356,13 +350,7 @@ server.get<{ Params: { id: string } }>(`${SESSIONS}/:id`, async (request) => {
 
 runHelper(
   async () => {
-    await pool.query(
-      'CREATE TABLE floor_login (token_hash bytea PRIMARY KEY, user_name text NOT NULL)',
-    );
-    await pool.query('INSERT INTO floor_login (token_hash, user_name) VALUES ($1, $2)', [
-      tokenHash(token),
-      'administrator@vsphere.local',
-    ]);
+    await createLogin(pool, token);
     const address = await server.listen({ port: 0, host: '127.0.0.1' });
     return Number(new URL(address).port);
   },
