@@ -124,30 +124,23 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
         onChunk: this.activity.tracker({ sessionId: file.sessionId, owner }, 'pull'),
         signal,
       });
-      const decided = await this.decisions.decide(
-        file.sessionId,
-        [
-          {
-            type: 'RecordUpdateSessionFileReceived',
-            name: file.name,
-            transferId: command.transferId,
-            size: staged.received,
-            digests: await staged.digests(),
-            warnings: source.warnings.map((warning): SourceWarning => ({
-              type: warning.type,
-              message: message(
-                `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
-                warning.message,
-                [file.name],
-              ),
-            })),
-          },
-        ],
+      const decided = await this.decisions.recordReceived(
+        { sessionId: file.sessionId, name: file.name, transferId: command.transferId },
+        {
+          size: staged.received,
+          digests: await staged.digests(),
+          warnings: source.warnings.map((warning): SourceWarning => ({
+            type: warning.type,
+            message: message(
+              `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
+              warning.message,
+              [file.name],
+            ),
+          })),
+        },
         metadata,
       );
-      if (decided.state.status !== 'ERROR') return 'received';
-      await this.storage.discardSession(file.sessionId);
-      return 'failed';
+      return decided.state.status === 'ERROR' ? 'failed' : 'received';
     } catch (error) {
       if (unwanted.signal.aborted) return 'skipped';
       if (command.shutdown.aborted) throw error;
@@ -201,23 +194,11 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     );
   }
 
-  private async fail(file: SessionFileView, reason: Message, metadata: EventMetadata) {
-    try {
-      await this.decisions.decide(
-        file.sessionId,
-        [
-          {
-            type: 'FailUpdateSessionFileTransfer',
-            name: file.name,
-            transferId: file.transferId!,
-            reason,
-          },
-        ],
-        metadata,
-      );
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-    }
-    await this.storage.discardSession(file.sessionId);
+  private fail(file: SessionFileView, reason: Message, metadata: EventMetadata) {
+    return this.decisions.failTransfer(
+      { sessionId: file.sessionId, name: file.name, transferId: file.transferId! },
+      reason,
+      metadata,
+    );
   }
 }

@@ -264,23 +264,13 @@ export class UploadService {
       await recordStart();
       return { kind: 'partial', received };
     }
-    const digests = await staged.digests();
-    const decided = await this.decisions.decide(
-      file.sessionId,
-      [
-        ...(startDeferred ? [start] : []),
-        {
-          type: 'RecordUpdateSessionFileReceived',
-          name: file.name,
-          transferId,
-          size: received,
-          digests,
-        },
-      ],
+    const decided = await this.decisions.recordReceived(
+      { sessionId: file.sessionId, name: file.name, transferId },
+      { size: received, digests: await staged.digests() },
       metadata,
+      startDeferred ? [start] : [],
     );
     if (decided.state.status === 'ERROR') {
-      await this.storage.discardSession(file.sessionId);
       throw invalidArgument(
         'upload',
         decided.state.errorMessage?.defaultMessage ?? 'the upload failed',
@@ -356,23 +346,11 @@ export class UploadService {
   }
 
   /** Fails the file's transfer, which ends the session ERROR, and frees what it staged. */
-  private async failTransfer(
-    file: SessionFileView,
-    reason: Message,
-    metadata: EventMetadata,
-  ): Promise<void> {
-    await this.decisions.decide(
-      file.sessionId,
-      [
-        {
-          type: 'FailUpdateSessionFileTransfer',
-          name: file.name,
-          transferId: file.transferId!,
-          reason,
-        },
-      ],
+  private failTransfer(file: SessionFileView, reason: Message, metadata: EventMetadata) {
+    return this.decisions.failTransfer(
+      { sessionId: file.sessionId, name: file.name, transferId: file.transferId! },
+      reason,
       metadata,
     );
-    await this.storage.discardSession(file.sessionId);
   }
 }
