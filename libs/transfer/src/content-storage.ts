@@ -1,5 +1,16 @@
 import type { FileHandle } from 'node:fs/promises';
-import { copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -182,8 +193,9 @@ export class ContentStorage {
     });
   }
 
+  /** A stored key is always a file: one `unlink`, no `rm` with its `lstat` first. */
   async removeStored(libraryFolder: string, storageKey: string): Promise<void> {
-    await rm(this.storedPath(libraryFolder, storageKey), { force: true });
+    await unlink(this.storedPath(libraryFolder, storageKey)).catch(ignoring('ENOENT'));
   }
 
   /** Removes a deleted item's folder once it is empty. */
