@@ -27,9 +27,10 @@ import {
  * `events` table with its indexes and triggers, each event with its metadata; the session, file,
  * item, item-file and stream-scope views, migrated by the bench with the project's migrations),
  * digests each upload, stages it and moves it into the item at completion, logs one JSON line per
- * request, and notifies its relay (`same-work-floor-worker.ts`), which turns each new session into a
- * delayed expiry job and each commit that replaced files into a job that deletes them. Every write is one transaction: authentication, the state, one
- * INSERT of the call's events, one statement for its view changes.
+ * request, and notifies its relay (`same-work-floor-worker.ts`), which turns each new session into
+ * a delayed expiry job and each commit that replaced files into a job that deletes them. Every
+ * write is one transaction: authentication, the state, one INSERT of the call's events, one
+ * statement for its view changes.
  * Arguments: database URL (migrated, items seeded), staging folder, content folder, login token.
  */
 const [databaseUrl, staging, content, token] = process.argv.slice(2) as [
