@@ -5,8 +5,9 @@ import { fastify } from 'fastify';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 
 /**
- * What the bench's floor servers share: the plain floor (`floor-server.ts`) and the same-work floor
- * (`same-work-floor-server.ts`) answer the session loop alike and differ only in the work behind it.
+ * What the bench's floor servers share: the plain floor (`floor-server.ts`) and the same-work
+ * floor (`same-work-floor-server.ts`) answer the session loop alike and differ only in the work
+ * behind it.
  */
 
 export const SESSIONS = '/api/content/library/item/update-session';

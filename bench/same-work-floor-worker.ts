@@ -68,7 +68,7 @@ const listener = new Client({ connectionString: databaseUrl });
 const connection = { url: redisUrl, maxRetriesPerRequest: null };
 const prefix = `${redisPrefix}:bull`;
 const expiries = new Queue(EXPIRY_QUEUE, { connection, prefix });
-// No session's deadline falls within a bench run: the expiry worker only waits, as the project's does.
+// No session's deadline falls within a bench run: the expiry worker only waits, as the project's.
 const expirer = new Worker(EXPIRY_QUEUE, () => Promise.resolve(), { connection, prefix });
 const collections = new Queue(COLLECTION_QUEUE, { connection, prefix });
 const collector = new Worker<{ keys: string[] }>(

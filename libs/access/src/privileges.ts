@@ -10,7 +10,7 @@ export const PRIVILEGES = [
   'ContentLibrary.DownloadSession',
   'ContentLibrary.TypeIntrospection',
   'System.Read',
-  // Ours (no vCenter privilege covers it): reading the event history of sessions, items and libraries.
+  // Ours (no vCenter privilege covers it): reading the history of sessions, items and libraries.
   'Cls.Audit',
 ] as const;
 

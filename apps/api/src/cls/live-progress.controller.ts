@@ -22,8 +22,8 @@ function afterVersionOf(request: FastifyRequest): number {
 }
 
 /**
- * Our extension (README, "Try it"): a session's state changes and byte progress as Server-Sent Events,
- * for its owner or an administrator, until the session leaves ACTIVE; resumable with
+ * Our extension (README, "Try it"): a session's state changes and byte progress as Server-Sent
+ * Events, for its owner or an administrator, until the session leaves ACTIVE; resumable with
  * `Last-Event-ID`.
  */
 @Controller('api/cls')

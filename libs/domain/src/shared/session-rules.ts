@@ -8,8 +8,8 @@ type Gone = { readonly status: 'EMPTY' | 'DELETED' };
 type Envelope = { readonly sessionId: string; readonly caller: Caller };
 
 /**
- * Transfer sessions the caller may not see do not exist for them, so ids can't be probed: unknown, deleted
- * and other users' sessions are all `not_found`.
+ * Transfer sessions the caller may not see do not exist for them, so ids can't be probed:
+ * unknown, deleted and other users' sessions are all `not_found`.
  */
 export function visibleSession<S extends { readonly status: string }>(
   kind: SessionKind,
