@@ -41,10 +41,9 @@ function tokenHash(header: string | string[] | undefined): Buffer {
 }
 
 /** Both floors authenticate every call against one table, prepared once per connection. */
-const AUTHENTICATE = {
-  name: 'authenticate',
-  text: 'SELECT user_name FROM floor_login WHERE token_hash = $1',
-};
+const loginQuery = namedQuery({
+  authenticate: 'SELECT user_name FROM floor_login WHERE token_hash = $1',
+});
 
 /** Creates the login table with one user, who logs in with `token`. */
 export async function createLogin(pool: Pool, token: string): Promise<void> {
@@ -62,10 +61,9 @@ export async function authenticate(
   sql: Sql,
   header: string | string[] | undefined,
 ): Promise<string> {
-  const { rows } = await sql.query<{ user_name: string }>({
-    ...AUTHENTICATE,
-    values: [tokenHash(header)],
-  });
+  const { rows } = await loginQuery<{ user_name: string }>(sql, 'authenticate', [
+    tokenHash(header),
+  ]);
   if (!rows[0]) throw new Refusal(401, 'UNAUTHENTICATED');
   return rows[0].user_name;
 }

@@ -10,7 +10,6 @@ import type { JobContext } from '@cls/context';
 import { jobMetadata } from '@cls/context';
 import type { Message, SourceWarning } from '@cls/domain';
 import { DomainError, message, wantedTransfer } from '@cls/domain';
-import type { EventMetadata } from '@cls/event-store';
 import {
   ContentStorage,
   OutboundPolicy,
@@ -146,7 +145,11 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
       if (command.shutdown.aborted) throw error;
       const reason = this.reasonOf(file, error);
       if (reason === undefined && !command.lastAttempt) throw error;
-      await this.fail(file, reason ?? this.unexpected(file, error), metadata);
+      await this.decisions.failTransfer(
+        { sessionId: file.sessionId, name: file.name, transferId: command.transferId },
+        reason ?? this.unexpected(file, error),
+        metadata,
+      );
       return 'failed';
     } finally {
       clearInterval(watch);
@@ -191,14 +194,6 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
       'com.vmware.vdcs.cls-main.file_pull_failed',
       `File ${file.name}: the transfer kept failing; last error: ${cause}`,
       [file.name, cause],
-    );
-  }
-
-  private fail(file: SessionFileView, reason: Message, metadata: EventMetadata) {
-    return this.decisions.failTransfer(
-      { sessionId: file.sessionId, name: file.name, transferId: file.transferId! },
-      reason,
-      metadata,
     );
   }
 }

@@ -20,8 +20,8 @@ import type { EventMetadata } from '@cls/event-store';
 import type { ContentRange, StagedBytes } from '@cls/transfer';
 import {
   ContentStorage,
-  parseContentRange,
   DataPlaneTokens,
+  parseContentRange,
   PastRangeEnd,
   StagingWriter,
   TooLong,
@@ -293,7 +293,10 @@ export class UploadService {
     return receivingFile(await this.decisions.current(sessionId), name, transferId);
   }
 
-  /** Ranges must continue exactly where the staged bytes end: no gaps, no overlaps, so the staged file is always a prefix. */
+  /**
+   * Ranges must continue exactly where the staged bytes end: no gaps, no overlaps, so the staged
+   * file is always a prefix of the file.
+   */
   private checkPlacement(
     file: SessionFileView,
     range: ContentRange,

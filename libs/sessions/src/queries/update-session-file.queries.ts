@@ -159,14 +159,6 @@ export class UpdateSessionFileQueries {
     return this.withProgress(sessionFileFromRow(row));
   }
 
-  async byTransfer(transferId: string): Promise<SessionFileView | undefined> {
-    const [row] = await this.sql.query<FileRow>(
-      `SELECT ${FILE_COLUMNS} FROM update_session_file_view f WHERE f.transfer_id = $1`,
-      [transferId],
-    );
-    return row && sessionFileFromRow(row);
-  }
-
   /** The session a transfer id belongs to (the data plane's token names only the transfer). */
   async sessionOfTransfer(transferId: string): Promise<string | undefined> {
     const [row] = await this.sql.query<{ session_id: string }>(
