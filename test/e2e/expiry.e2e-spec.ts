@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import {
   ContentLibraryDriver,
   eventually,
+  hasStagedBytes,
   slowUpload,
   startSourceServer,
   upload,
@@ -58,21 +58,17 @@ describe(`expiry with SESSION_TIMEOUT_SECONDS=${TIMEOUT_SECONDS} (contract §8.5
     await upload(info.upload_endpoint.uri, Buffer.alloc(40), {
       headers: { 'content-range': 'bytes 0-39/100' },
     });
-    const staging = join(deployment.env.STORAGE_ROOT!, 'staging', session);
-    expect(existsSync(staging)).toBe(true);
+    const staged = () => hasStagedBytes(deployment.env.STORAGE_ROOT!, session);
+    expect(staged()).toBe(true);
     await eventually(
       () => stateOf(session),
       (state) => state === 'CANCELED',
       { timeoutMs: EXPIRY_WAIT_MS, intervalMs: 50, what: 'session expired' },
     );
     expect(Date.now() - lastActivityNotBefore).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000);
-    await eventually(
-      () => existsSync(staging),
-      (exists) => !exists,
-      {
-        what: 'staged bytes deleted',
-      },
-    );
+    await eventually(staged, (exists) => !exists, {
+      what: 'staged bytes deleted',
+    });
     expect((await upload(info.upload_endpoint.uri, Buffer.alloc(60))).status).toBe(404);
     // Kept one more timeout for clients to read, then gone: 404 (history stays).
     await eventually(

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { SelfSignedCertificate, SourceServer, Style } from '@cls/testing';
 import {
   ContentLibraryDriver,
   eventually,
+  hasStagedBytes,
   HttpClient,
   selfSignedCertificate,
   startSourceServer,
@@ -229,7 +230,7 @@ describe.each<Style>(['rest', 'api'])('PULL transfers over /%s', (style) => {
     );
     expect(Date.now() - canceledAt).toBeLessThan(1_500);
     await eventually(
-      () => existsSync(join(deployment.env.STORAGE_ROOT!, 'staging', session)),
+      () => hasStagedBytes(deployment.env.STORAGE_ROOT!, session),
       (exists) => !exists,
       { what: 'staging discarded' },
     );

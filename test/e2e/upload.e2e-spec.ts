@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import {
   dropMidUpload,
   eventually,
   expectError,
+  hasStagedBytes,
   slowUpload,
   upload,
 } from '@cls/testing';
@@ -156,7 +157,7 @@ describe.each<[Style, 'PUT' | 'POST']>([
     expect(storage!.storage_backing).toEqual({ type: 'DATASTORE', datastore_id: 'datastore-1' });
     expect(readFileSync(fileURLToPath(storage!.storage_uris[0]!)).equals(bytes)).toBe(true);
     // The staging area is gone once the bytes are committed.
-    expect(existsSync(join(deployment.env.STORAGE_ROOT!, 'staging', sessionId))).toBe(false);
+    expect(hasStagedBytes(deployment.env.STORAGE_ROOT!, sessionId)).toBe(false);
   });
 
   it('a name of 255 UTF-8 bytes goes all the way to the item; one of 256 is refused at add', async () => {
@@ -454,10 +455,10 @@ describe.each<[Style, 'PUT' | 'POST']>([
       method,
       headers: { 'content-range': 'bytes 0-399/1000' },
     });
-    const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
-    expect(existsSync(staging)).toBe(true);
+    const staged = () => hasStagedBytes(deployment.env.STORAGE_ROOT!, sessionId);
+    expect(staged()).toBe(true);
     expect((await alice.action(sessionId, 'cancel')).status).toBe(alice.ok('void'));
-    expect(existsSync(staging)).toBe(false);
+    expect(staged()).toBe(false);
     expect(
       (
         await upload(info.upload_endpoint!.uri, randomBytes(600), {
@@ -475,16 +476,15 @@ describe.each<[Style, 'PUT' | 'POST']>([
     const total = 400_000;
     const info = await add(sessionId, { name: 'late.bin', source_type: 'PUSH', size: total });
     const uploading = slowUpload(info.upload_endpoint!.uri, total, 2);
-    const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
-    await eventually(
-      () => existsSync(staging),
-      (exists) => exists,
-      { timeoutMs: 5_000, what: 'the upload staging' },
-    );
+    const staged = () => hasStagedBytes(deployment.env.STORAGE_ROOT!, sessionId);
+    await eventually(staged, (exists) => exists, {
+      timeoutMs: 5_000,
+      what: 'the upload staging',
+    });
     expect((await alice.action(sessionId, 'cancel')).status).toBe(alice.ok('void'));
 
     expect(await uploading).toBe(400);
-    expect(existsSync(staging)).toBe(false);
+    expect(staged()).toBe(false);
     expect(alice.value<{ state: string }>(await alice.getSession(sessionId)).state).toBe(
       'CANCELED',
     );
@@ -501,13 +501,13 @@ describe.each<[Style, 'PUT' | 'POST']>([
         method,
         headers: { 'content-range': 'bytes 0-399/1000' },
       });
-      const staging = join(deployment.env.STORAGE_ROOT!, 'staging', sessionId);
-      expect(existsSync(staging)).toBe(true);
+      const staged = () => hasStagedBytes(deployment.env.STORAGE_ROOT!, sessionId);
+      expect(staged()).toBe(true);
       const libraryId = alice.value<{ library_id: string }>(await alice.getItem(itemId)).library_id;
       const removal =
         deleted === 'item' ? await alice.deleteItem(itemId) : await alice.deleteLibrary(libraryId);
       expect(removal.status).toBe(alice.ok('void'));
-      expect(existsSync(staging)).toBe(false);
+      expect(staged()).toBe(false);
       expect(alice.value<{ state: string }>(await alice.getSession(sessionId)).state).toBe(
         'CANCELED',
       );
@@ -659,11 +659,9 @@ describe.each<[Style, 'PUT' | 'POST']>([
     await pushFile(active, 'waiting.bin', randomBytes(10));
     // What a process that died right after the commit would have left behind, and the same for
     // the ACTIVE session, which must stay.
-    const staging = (session: string) => join(deployment.env.STORAGE_ROOT!, 'staging', session);
-    for (const session of [done, active]) {
-      mkdirSync(staging(session), { recursive: true });
-      writeFileSync(join(staging(session), randomUUID()), 'left');
-    }
+    const root = deployment.env.STORAGE_ROOT!;
+    for (const session of [done, active])
+      writeFileSync(join(root, 'staging', `${session}.${randomUUID()}`), 'left');
     const db = await deployment.database.open();
     const secretsOf = async (session: string) =>
       (
@@ -679,11 +677,11 @@ describe.each<[Style, 'PUT' | 'POST']>([
       );
     }
     await eventually(
-      async () => existsSync(staging(done)) || (await secretsOf(done)) > 0,
+      async () => hasStagedBytes(root, done) || (await secretsOf(done)) > 0,
       (left) => !left,
       { what: "the ended session's staging and secrets cleared", timeoutMs: 20_000 },
     );
-    expect(existsSync(staging(active))).toBe(true);
+    expect(hasStagedBytes(root, active)).toBe(true);
     expect(await secretsOf(active)).toBe(1);
   });
 

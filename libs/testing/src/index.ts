@@ -15,3 +15,4 @@ export * from './download-session.fixtures';
 export * from './event-stream-client';
 export * from './prometheus-text';
 export * from './private-servers';
+export * from './staging';

@@ -14,6 +14,7 @@ import {
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
@@ -22,6 +23,9 @@ import type { StorageBacking } from '@cls/domain';
 
 /** The suffix of a stored file still being copied into place across file systems. */
 const PARTIAL_SUFFIX = '.partial';
+
+/** Between the session and the transfer in a staged file's name (neither id holds a dot). */
+const STAGED_NAME_SEPARATOR = '.';
 
 /**
  * Copies a file across file systems: under `<to>.partial` first, then renamed, so `to` is never
@@ -57,39 +61,47 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Where bytes live. Uploads are staged under `STORAGE_ROOT/staging/<session>/<transfer>`; a
- * completed session's files move to `<library folder>/<item>/<name>_<transfer><ext>`, a path no
- * other version uses, so committing is one database transaction and old versions stay readable.
+ * Where bytes live. Uploads are staged as `STORAGE_ROOT/staging/<session>.<transfer>`; a
+ * completed session's files move to `<library folder>/<item>/<transfer><ext>`, a path no other
+ * version uses, so committing is one database transaction and old versions stay readable.
  * Paths are built from ids and validated names only: nothing a client sends can name a path.
  */
 @Injectable()
-export class ContentStorage {
+export class ContentStorage implements OnApplicationBootstrap {
   private readonly stagingRoot: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.stagingRoot = resolve(config.storageRoot, 'staging');
   }
 
+  /** Like the schema's migrations, the staging layout is brought up to date as a process starts. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.adoptFolderPerSessionStaging();
+  }
+
+  /**
+   * A transfer's staging file: one flat folder, each file named `<session>.<transfer>`, so staging
+   * and discarding cost no folder per session, and one listing still tells whose bytes are whose.
+   */
   stagingPath(sessionId: string, transferId: string): string {
-    return join(this.stagingRoot, sessionId, transferId);
+    return join(this.stagingRoot, `${sessionId}${STAGED_NAME_SEPARATOR}${transferId}`);
   }
 
   /**
    * Opens a transfer's staging file for writing (`r+` continues one, `w` starts it over), making
-   * the session's staging folder on its first file only.
+   * the staging folder the first time anything is staged.
    */
   async openStaging(sessionId: string, transferId: string, flags: 'r+' | 'w'): Promise<FileHandle> {
     const path = this.stagingPath(sessionId, transferId);
     try {
       return await open(path, flags);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dirname(path), { recursive: true });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || flags !== 'w') throw error;
+      await mkdir(this.stagingRoot, { recursive: true });
       return open(path, flags);
     }
   }
 
-  /** Bytes already staged for a transfer (0 when nothing arrived yet). */
   /** The staged file's size and last write, or undefined when nothing is staged. */
   async stagedFile(
     sessionId: string,
@@ -101,6 +113,7 @@ export class ContentStorage {
     );
   }
 
+  /** Bytes already staged for a transfer (0 when nothing arrived yet). */
   async stagedSize(sessionId: string, transferId: string): Promise<number> {
     return (await this.stagedFile(sessionId, transferId))?.size ?? 0;
   }
@@ -117,7 +130,6 @@ export class ContentStorage {
     return join(base, `contentlib-${libraryId}`);
   }
 
-  /** Like vCenter, a stored name carries a unique suffix: `<base>_<transfer><ext>`. */
   /**
    * Where an item keeps a file a session committed: `<item>/<transfer><.ext>`, named by its
    * transfer (unique, never reused) rather than by the client's name, which may be 255 bytes long
@@ -208,25 +220,60 @@ export class ContentStorage {
     await rmdir(libraryFolder).catch(ignoring('ENOENT', 'ENOTEMPTY'));
   }
 
-  /** The sessions that have a staging folder. */
-  async stagedSessions(): Promise<string[]> {
+  /** Every session with bytes in staging, and the transfers they belong to. */
+  async stagedTransfers(): Promise<ReadonlyMap<string, readonly string[]>> {
+    const staged = new Map<string, string[]>();
+    for (const name of await this.stagingNames()) {
+      const [sessionId, transferId, extra] = name.split(STAGED_NAME_SEPARATOR);
+      if (transferId === undefined || extra !== undefined) continue;
+      staged.set(sessionId!, [...(staged.get(sessionId!) ?? []), transferId]);
+    }
+    return staged;
+  }
+
+  async discardTransfer(sessionId: string, transferId: string): Promise<void> {
+    await unlink(this.stagingPath(sessionId, transferId)).catch(ignoring('ENOENT'));
+  }
+
+  /** Discards what these transfers of a session staged; those that staged nothing cost a lookup. */
+  async discardSession(sessionId: string, transferIds: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...transferIds].map((transferId) => this.discardTransfer(sessionId, transferId)),
+    );
+  }
+
+  /**
+   * Moves what an earlier version staged in a folder per session (`<session>/<transfer>`) to the
+   * flat names, so uploads under way across an upgrade resume and complete. Safe to run in every
+   * process at once: a file another process moved first is skipped.
+   */
+  async adoptFolderPerSessionStaging(): Promise<void> {
+    const entries = await readdir(this.stagingRoot, { withFileTypes: true }).catch(
+      (error: unknown) => {
+        ignoring('ENOENT')(error);
+        return [];
+      },
+    );
+    for (const folder of entries.filter((entry) => entry.isDirectory())) {
+      const sessionId = folder.name;
+      const transfers = await readdir(join(this.stagingRoot, sessionId)).catch((error: unknown) => {
+        ignoring('ENOENT')(error);
+        return [];
+      });
+      for (const transferId of transfers) {
+        await rename(
+          join(this.stagingRoot, sessionId, transferId),
+          this.stagingPath(sessionId, transferId),
+        ).catch(ignoring('ENOENT'));
+      }
+      await rmdir(join(this.stagingRoot, sessionId)).catch(ignoring('ENOENT', 'ENOTEMPTY'));
+    }
+  }
+
+  private async stagingNames(): Promise<string[]> {
     return readdir(this.stagingRoot).catch((error: unknown) => {
       ignoring('ENOENT')(error);
       return [];
     });
-  }
-
-  async discardTransfer(sessionId: string, transferId: string): Promise<void> {
-    await rm(this.stagingPath(sessionId, transferId), { force: true });
-  }
-
-  async discardSession(sessionId: string): Promise<void> {
-    const folder = join(this.stagingRoot, sessionId);
-    // A completed session's files were moved away: its folder is empty, or was never made.
-    const removed = await rmdir(folder).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
-    );
-    if (!removed) await rm(folder, { recursive: true, force: true });
   }
 }

@@ -43,6 +43,16 @@ function identity(state: UpdateSessionState): Identity | undefined {
   return state.status === 'EMPTY' || state.status === 'DELETED' ? undefined : state;
 }
 
+/**
+ * The transfers whose bytes the session may hold in staging: its files' own transfers, whatever
+ * their status (a file removed from the session had its staging discarded with it).
+ */
+export function transfersOf(state: UpdateSessionState): string[] {
+  return Object.values(identity(state)?.files ?? {}).flatMap((file) =>
+    file.transferId === undefined ? [] : [file.transferId],
+  );
+}
+
 /** Applies a change to one file of an ACTIVE session, if that file is still the given transfer. */
 function withFile(
   state: UpdateSessionState,

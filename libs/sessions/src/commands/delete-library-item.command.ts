@@ -41,6 +41,7 @@ export class DeleteLibraryItemHandler implements ICommandHandler<DeleteLibraryIt
       (scope) => this.removal.removeItem(scope, item.id, 'CLIENT', this.clock.now().toISOString()),
       metadataFor(context, 'DeleteLibraryItem'),
     );
-    if (result.canceledSessionId) await this.storage.discardSession(result.canceledSessionId);
+    if (result.canceled)
+      await this.storage.discardSession(result.canceled.sessionId, result.canceled.transfers);
   }
 }

@@ -12,6 +12,7 @@ import { ContentStorage } from '@cls/transfer';
 
 import { LibraryItemQueries } from '../queries/library-item.queries';
 import { LibraryQueries } from '../queries/library.queries';
+import type { CanceledSession } from './library-content-removal';
 import { LibraryContentRemoval } from './library-content-removal';
 
 export class DeleteLocalLibraryCommand extends Command<void> {
@@ -42,7 +43,7 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
       kind: 'library',
       id: library.id,
     });
-    const { result: canceledSessionIds } = await this.runner.transact(
+    const { result: canceledSessions } = await this.runner.transact(
       async (scope) => {
         const now = this.clock.now().toISOString();
         await scope.decide(libraryDecider, library.id, {
@@ -55,20 +56,19 @@ export class DeleteLocalLibraryHandler implements ICommandHandler<DeleteLocalLib
         scope.claim(libraryDecider, library.id, async (sql) =>
           isDeepStrictEqual(await this.items.idsInLibrary(library.id, sql), itemIds),
         );
-        const canceled: string[] = [];
+        const canceled: CanceledSession[] = [];
         for (const itemId of itemIds) {
-          const { canceledSessionId } = await this.removal.removeItem(
-            scope,
-            itemId,
-            'LIBRARY_DELETED',
-            now,
-          );
-          if (canceledSessionId) canceled.push(canceledSessionId);
+          const removed = await this.removal.removeItem(scope, itemId, 'LIBRARY_DELETED', now);
+          if (removed.canceled) canceled.push(removed.canceled);
         }
         return canceled;
       },
       metadataFor(context, 'DeleteLocalLibrary'),
     );
-    await Promise.all(canceledSessionIds.map((id) => this.storage.discardSession(id)));
+    await Promise.all(
+      canceledSessions.map(({ sessionId, transfers }) =>
+        this.storage.discardSession(sessionId, transfers),
+      ),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import type { ICommandHandler } from '@nestjs/cqrs';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 
-import { updateSessionDecider } from '@cls/domain';
+import { transfersOf, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { ContentStorage } from '@cls/transfer';
 
@@ -33,7 +33,7 @@ export class DiscardSessionStagingHandler implements ICommandHandler<DiscardSess
     const { state: session } = await this.runner.load(updateSessionDecider, sessionId);
     if (session.status === 'ACTIVE') return;
     await Promise.all([
-      this.storage.discardSession(sessionId),
+      this.storage.discardSession(sessionId, transfersOf(session)),
       this.secrets.forgetSession(sessionId, session),
     ]);
     // A completed session's commit has its own collection (the item's commit event).

@@ -6,7 +6,7 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { JobContext } from '@cls/context';
 import { Clock, jobMetadata } from '@cls/context';
-import { nextExpiryCheck, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { nextExpiryCheck, SYSTEM_CALLER, transfersOf, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { ContentStorage } from '@cls/transfer';
 
@@ -58,7 +58,7 @@ export class ExpireUpdateSessionHandler implements ICommandHandler<ExpireUpdateS
       (event) => event.type === 'UpdateSessionExpired' || event.type === 'UpdateSessionFailed',
     );
     if (ended) {
-      await this.storage.discardSession(sessionId);
+      await this.storage.discardSession(sessionId, transfersOf(decided.state));
     }
     const next = nextExpiryCheck(decided.state, viewDeadline);
     return next === undefined ? undefined : new Date(next);

@@ -3,10 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { LibraryItemDeletionReason } from '@cls/domain';
-import { libraryItemDecider, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { libraryItemDecider, SYSTEM_CALLER, transfersOf, updateSessionDecider } from '@cls/domain';
 import type { DecisionScope } from '@cls/event-store';
 
 import { UpdateSessionQueries } from '../queries/update-session.queries';
+
+/** A session the removal canceled, with the transfers whose staged bytes go once it commits. */
+export interface CanceledSession {
+  readonly sessionId: string;
+  readonly transfers: readonly string[];
+}
 
 /**
  * The decisions shared by item delete and library delete: the item goes, its ACTIVE session is
@@ -24,7 +30,7 @@ export class LibraryContentRemoval {
     itemId: string,
     reason: LibraryItemDeletionReason,
     now: string,
-  ): Promise<{ readonly canceledSessionId?: string }> {
+  ): Promise<{ readonly canceled?: CanceledSession }> {
     await scope.decide(libraryItemDecider, itemId, {
       type: 'DeleteLibraryItem',
       itemId,
@@ -39,7 +45,7 @@ export class LibraryContentRemoval {
       async (sql) => (await this.sessions.activeSessionOf(itemId, sql))?.id === active?.id,
     );
     if (!active) return {};
-    await scope.decide(updateSessionDecider, active.id, {
+    const { state } = await scope.decide(updateSessionDecider, active.id, {
       type: 'CancelUpdateSession',
       sessionId: active.id,
       reason: 'ITEM_DELETED',
@@ -47,6 +53,6 @@ export class LibraryContentRemoval {
       now,
       timeoutSeconds: this.config.sessionTimeoutSeconds,
     });
-    return { canceledSessionId: active.id };
+    return { canceled: { sessionId: active.id, transfers: transfersOf(state) } };
   }
 }

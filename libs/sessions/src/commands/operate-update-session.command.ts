@@ -7,7 +7,7 @@ import { APP_CONFIG } from '@cls/config';
 import type { RequestContext } from '@cls/context';
 import { Clock, metadataFor } from '@cls/context';
 import type { UpdateSessionCommand, WarningBehavior } from '@cls/domain';
-import { updateSessionDecider } from '@cls/domain';
+import { transfersOf, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { ContentStorage } from '@cls/transfer';
 
@@ -71,7 +71,7 @@ export class OperateUpdateSessionHandler implements ICommandHandler<OperateUpdat
     const decided = await this.runner.execute(updateSessionDecider, sessionId, command, metadata);
     // Cancel and fail apply nothing: what was staged for the session is deleted (§8.4).
     if (decided.state.status === 'CANCELED' || decided.state.status === 'ERROR') {
-      await this.storage.discardSession(sessionId);
+      await this.storage.discardSession(sessionId, transfersOf(decided.state));
     }
   }
 }

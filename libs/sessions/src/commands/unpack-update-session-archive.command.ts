@@ -7,7 +7,14 @@ import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { JobContext } from '@cls/context';
 import { jobMetadata } from '@cls/context';
 import type { ArchiveMember } from '@cls/domain';
-import { DomainError, message, OVF_ITEM_TYPE, ovfRole, updateSessionDecider } from '@cls/domain';
+import {
+  DomainError,
+  message,
+  OVF_ITEM_TYPE,
+  ovfRole,
+  transfersOf,
+  updateSessionDecider,
+} from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { OvfError, unpackOva } from '@cls/ovf';
 import { ContentStorage, StagingWriter } from '@cls/transfer';
@@ -96,7 +103,7 @@ export class UnpackUpdateSessionArchiveHandler implements ICommandHandler<Unpack
         .catch((failure: unknown) => {
           if (!(failure instanceof DomainError)) throw failure;
         });
-      await this.storage.discardSession(sessionId);
+      await this.storage.discardSession(sessionId, transfersOf(state));
       return;
     }
     await this.decisions.decide(

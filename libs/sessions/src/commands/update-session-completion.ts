@@ -2,13 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AppConfig } from '@cls/config';
 import { APP_CONFIG, failpoint } from '@cls/config';
-import type { CompleteUpdateSession, IncomingFile } from '@cls/domain';
+import type {
+  CompleteUpdateSession,
+  IncomingFile,
+  SessionFile,
+  UpdateSessionState,
+} from '@cls/domain';
 import {
   invalidSessionState,
   isOvfMetadataFile,
   OVF_ITEM_TYPE,
   libraryItemDecider,
   notFound,
+  transfersOf,
   updateSessionDecider,
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
@@ -18,6 +24,19 @@ import { ContentStorage } from '@cls/transfer';
 import { LibraryFolders } from '../content/library-folders';
 import { OvfAdapter } from '../content/ovf-adapter';
 import { PullSourceSecrets } from '../content/pull-source-secrets';
+
+/** An OVF package's manifest and certificate are consumed by validation, not stored (§8.6). */
+function consumedByValidation(session: { readonly itemType?: string }, file: SessionFile): boolean {
+  return session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name);
+}
+
+/** What a session that ended leaves in staging: a DONE one only what its commit did not store. */
+function leftInStaging(session: UpdateSessionState): readonly string[] {
+  if (session.status !== 'DONE') return transfersOf(session);
+  return Object.values(session.files).flatMap((file) =>
+    file.transferId !== undefined && consumedByValidation(session, file) ? [file.transferId] : [],
+  );
+}
 
 /**
  * `complete` (contract §8.4): the session goes DONE and the item gets its new file list in one
@@ -64,8 +83,7 @@ export class UpdateSessionCompletion {
           kept.push(file.name);
           continue;
         }
-        // An OVF package's manifest and certificate are consumed by validation, not stored (§8.6).
-        if (session.itemType === OVF_ITEM_TYPE && isOvfMetadataFile(file.name)) continue;
+        if (consumedByValidation(session, file)) continue;
         const storageKey = this.storage.storageKey(item.itemId, file.name, file.transferId);
         await this.storage.promote(
           this.storage.stagingPath(session.sessionId, file.transferId),
@@ -92,7 +110,7 @@ export class UpdateSessionCompletion {
     if (outcome.status === 'ACTIVE') return;
     // What the session kept aside goes now; the fleet sweep clears it after a crash in between.
     await Promise.all([
-      this.storage.discardSession(command.sessionId),
+      this.storage.discardSession(command.sessionId, leftInStaging(outcome)),
       this.secrets.forgetSession(command.sessionId, outcome),
     ]);
     if (outcome.status === 'ERROR') {

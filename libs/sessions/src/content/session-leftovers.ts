@@ -6,7 +6,7 @@ import { UpdateSessionQueries } from '../queries/update-session.queries';
 import { PullSourceSecrets } from './pull-source-secrets';
 
 /**
- * What a session keeps aside while ACTIVE (its staging folder, the full URLs of its pulls) goes
+ * What a session keeps aside while ACTIVE (its staged bytes, the full URLs of its pulls) goes
  * when it ends: a completion clears its own, a cancel, expiry or failure has its discard job. This
  * is the fleet sweep's net under both, for a process that died in between.
  */
@@ -20,10 +20,13 @@ export class SessionLeftovers {
 
   /** Clears the leftovers of every session that is not ACTIVE; answers how many it found. */
   async clear(): Promise<number> {
-    const staged = await this.storage.stagedSessions();
-    const active = staged.length === 0 ? new Set() : await this.sessions.activeAmong(staged);
-    const ended = staged.filter((sessionId) => !active.has(sessionId));
-    await Promise.all(ended.map((sessionId) => this.storage.discardSession(sessionId)));
+    const staged = await this.storage.stagedTransfers();
+    const active =
+      staged.size === 0 ? new Set() : await this.sessions.activeAmong([...staged.keys()]);
+    const ended = [...staged].filter(([sessionId]) => !active.has(sessionId));
+    await Promise.all(
+      ended.map(([sessionId, transfers]) => this.storage.discardSession(sessionId, transfers)),
+    );
     return ended.length + (await this.secrets.forgetLeftovers());
   }
 }

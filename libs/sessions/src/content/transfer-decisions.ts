@@ -11,7 +11,7 @@ import type {
   UpdateSessionEvent,
   UpdateSessionState,
 } from '@cls/domain';
-import { DomainError, SYSTEM_CALLER, updateSessionDecider } from '@cls/domain';
+import { DomainError, SYSTEM_CALLER, transfersOf, updateSessionDecider } from '@cls/domain';
 import type { Decided, EventMetadata } from '@cls/event-store';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { ContentStorage } from '@cls/transfer';
@@ -115,7 +115,8 @@ export class TransferDecisions {
       ],
       metadata,
     );
-    if (decided.state.status === 'ERROR') await this.storage.discardSession(file.sessionId);
+    if (decided.state.status === 'ERROR')
+      await this.storage.discardSession(file.sessionId, transfersOf(decided.state));
     return decided;
   }
 
@@ -144,6 +145,9 @@ export class TransferDecisions {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
     }
-    await this.storage.discardSession(file.sessionId);
+    await this.storage.discardSession(
+      file.sessionId,
+      transfersOf(await this.current(file.sessionId)),
+    );
   }
 }
