@@ -10,6 +10,7 @@ import {
   rmdir,
   stat,
   unlink,
+  writeFile,
 } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,14 +92,25 @@ export class ContentStorage implements OnApplicationBootstrap {
    * Opens a transfer's staging file for writing (`r+` continues one, `w` starts it over), making
    * the staging folder the first time anything is staged.
    */
-  async openStaging(sessionId: string, transferId: string, flags: 'r+' | 'w'): Promise<FileHandle> {
+  openStaging(sessionId: string, transferId: string, flags: 'r+' | 'w'): Promise<FileHandle> {
     const path = this.stagingPath(sessionId, transferId);
+    return flags === 'w' ? this.makingStagingFolder(() => open(path, flags)) : open(path, flags);
+  }
+
+  /** Stages a whole transfer's bytes at once (a small body), over whatever was staged before. */
+  async writeStaging(sessionId: string, transferId: string, bytes: Uint8Array): Promise<void> {
+    const path = this.stagingPath(sessionId, transferId);
+    await this.makingStagingFolder(() => writeFile(path, bytes));
+  }
+
+  /** Runs `create`, and once more after making the staging folder if that was missing. */
+  private async makingStagingFolder<T>(create: () => Promise<T>): Promise<T> {
     try {
-      return await open(path, flags);
+      return await create();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || flags !== 'w') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       await mkdir(this.stagingRoot, { recursive: true });
-      return open(path, flags);
+      return create();
     }
   }
 

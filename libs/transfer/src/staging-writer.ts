@@ -13,6 +13,12 @@ import type { Digester } from './digester';
 import { createDigester } from './digester';
 import { HashWorkerPool } from './hash-worker-pool';
 
+/**
+ * A new body of a declared size up to this is gathered in memory and staged with one write: a
+ * small file then costs its staging an open, a write and a close, not a file stream's setup.
+ */
+const GATHERED_MAX_BYTES = 64 * 1024;
+
 /** More bytes arrived than the file declared. */
 export class TooLong extends Error {}
 
@@ -62,10 +68,20 @@ function digesting(digester: Digester, observe: (chunk: Buffer) => void): Transf
   });
 }
 
+/** The end of a pipeline that keeps the chunks it is given. */
+function gatheringInto(chunks: Buffer[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+}
+
 /**
  * Streams a transfer's bytes (a PUSH body or a PULL source) into its staging file through the
  * digests the file needs (SHA-1 and SHA-256 always, plus the declared algorithm), never buffered
- * whole.
+ * whole beyond a small file's declared size.
  */
 @Injectable()
 export class StagingWriter {
@@ -95,23 +111,42 @@ export class StagingWriter {
           { ...(signal ? { signal } : {}) },
         );
       }
-      const staging = await this.storage.openStaging(
-        request.sessionId,
-        request.transferId,
-        offset > 0 ? 'r+' : 'w',
-      );
-      await pipeline(
-        request.body,
-        digesting(digester, (chunk) => {
-          received += chunk.length;
-          if (declaredSize !== undefined && received > declaredSize) throw new TooLong();
-          if (end !== undefined && received > end) throw new PastRangeEnd();
-          request.onChunk?.(chunk.length);
-        }),
-        // The stream closes the file when it ends, whichever way.
-        staging.createWriteStream({ start: offset }),
-        { ...(signal ? { signal } : {}) },
-      );
+      // A small new body is gathered and staged with one write; others stream to the file.
+      const gathered: Buffer[] | undefined =
+        offset === 0 && declaredSize !== undefined && declaredSize <= GATHERED_MAX_BYTES
+          ? []
+          : undefined;
+      const destination = gathered
+        ? gatheringInto(gathered)
+        : // The stream closes the file when it ends, whichever way.
+          (
+            await this.storage.openStaging(
+              request.sessionId,
+              request.transferId,
+              offset > 0 ? 'r+' : 'w',
+            )
+          ).createWriteStream({ start: offset });
+      try {
+        await pipeline(
+          request.body,
+          digesting(digester, (chunk) => {
+            received += chunk.length;
+            if (declaredSize !== undefined && received > declaredSize) throw new TooLong();
+            if (end !== undefined && received > end) throw new PastRangeEnd();
+            request.onChunk?.(chunk.length);
+          }),
+          destination,
+          { ...(signal ? { signal } : {}) },
+        );
+      } finally {
+        // However the body ended, what was gathered is staged: what arrived stays resumable.
+        if (gathered)
+          await this.storage.writeStaging(
+            request.sessionId,
+            request.transferId,
+            Buffer.concat(gathered),
+          );
+      }
     } catch (error) {
       // Failing before the body was piped (re-reading the staged bytes) leaves it to nobody:
       // destroy it, so its connection or file is let go.
