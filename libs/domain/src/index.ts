@@ -31,3 +31,4 @@ export * from './shared/session-rules';
 export * from './shared/uuid';
 export * from './shared/storable-text';
 export * from './update-session/wanted-transfer';
+export * from './update-session/body-end';

@@ -42,6 +42,7 @@ import { PullSourceSecrets } from './content/pull-source-secrets';
 import { SessionLeftovers } from './content/session-leftovers';
 import { StoredContentCollector } from './content/stored-content-collector';
 import { TransferDecisions } from './content/transfer-decisions';
+import { FileTransfers } from './content/file-transfer';
 import { UploadService } from './content/upload.service';
 import { DownloadSessionQueries } from './queries/download-session.queries';
 import { EventHistoryQueries } from './queries/event-history.queries';
@@ -113,6 +114,7 @@ const QUERIES = [
     SessionLeftovers,
     PullSourceSecrets,
     TransferDecisions,
+    FileTransfers,
     OvfAdapter,
     StoredContentCollector,
     DownloadEndpoints,

@@ -19,6 +19,12 @@ import { HashWorkerPool } from './hash-worker-pool';
  */
 const GATHERED_MAX_BYTES = 64 * 1024;
 
+/** The file system has no room left (or the quota is used up). */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** More bytes arrived than the file declared. */
 export class TooLong extends Error {}
 

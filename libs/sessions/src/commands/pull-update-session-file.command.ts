@@ -8,18 +8,20 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { JobContext } from '@cls/context';
 import { jobMetadata } from '@cls/context';
-import type { Message, SourceWarning } from '@cls/domain';
+import type { SourceWarning } from '@cls/domain';
 import { DomainError, message, wantedTransfer } from '@cls/domain';
 import {
   ContentStorage,
+  isStorageFull,
   OutboundPolicy,
   openPullSource,
   PullSourceError,
   StagingWriter,
   TooLong,
-  UploadActivity,
 } from '@cls/transfer';
 
+import type { StagedTransfer } from '../content/file-transfer';
+import { FileTransfers } from '../content/file-transfer';
 import { PullSourceSecrets } from '../content/pull-source-secrets';
 import { TransferDecisions } from '../content/transfer-decisions';
 import type { SessionFileView } from '../queries/update-session-file.queries';
@@ -56,9 +58,9 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
 
   constructor(
     private readonly decisions: TransferDecisions,
+    private readonly transfers: FileTransfers,
     private readonly storage: ContentStorage,
     private readonly writer: StagingWriter,
-    private readonly activity: UploadActivity,
     private readonly secrets: PullSourceSecrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -73,24 +75,6 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     const target = await this.target(command.sessionId, command.transferId);
     if (!target) return 'skipped';
     const { file, owner } = target;
-    const metadata = jobMetadata(command.context, 'PullUpdateSessionFile');
-    try {
-      await this.decisions.decide(
-        file.sessionId,
-        [
-          {
-            type: 'StartUpdateSessionFileTransfer',
-            name: file.name,
-            transferId: command.transferId,
-          },
-        ],
-        metadata,
-      );
-    } catch (error) {
-      if (error instanceof DomainError) return 'skipped';
-      throw error;
-    }
-
     const unwanted = new AbortController();
     const watch = setInterval(() => {
       void this.target(command.sessionId, command.transferId).then(
@@ -100,60 +84,79 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     }, CANCEL_CHECK_MS);
     const signal = AbortSignal.any([command.shutdown, unwanted.signal]);
     try {
-      const offset = await this.storage.stagedSize(file.sessionId, command.transferId);
-      const source = await openPullSource({
-        uri: (await this.secrets.uriOf(command.transferId)) ?? file.sourceEndpoint!.uri,
-        ...(file.sourceEndpoint?.sslCertificateThumbprint === undefined
-          ? {}
-          : { thumbprint: file.sourceEndpoint.sslCertificateThumbprint }),
-        offset,
-        policy: this.policy,
-        importRoots: this.config.importRoots,
-        datastores: this.config.datastores,
-        stallMs: this.config.pullStallSeconds * 1000,
-        signal,
-      });
-      const staged = await this.writer.stage({
-        sessionId: file.sessionId,
-        transferId: command.transferId,
-        ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
-        ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
-        offset: source.resumedFrom,
-        body: source.body,
-        onChunk: this.activity.tracker({ sessionId: file.sessionId, owner }, 'pull'),
-        signal,
-      });
-      const decided = await this.decisions.recordReceived(
-        { sessionId: file.sessionId, name: file.name, transferId: command.transferId },
-        {
-          size: staged.received,
-          digests: await staged.digests(),
-          warnings: source.warnings.map((warning): SourceWarning => ({
-            type: warning.type,
-            message: message(
-              `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
-              warning.message,
-              [file.name],
-            ),
-          })),
+      const outcome = await this.transfers.run({
+        source: 'PULL',
+        file: { ...file, transferId: command.transferId },
+        owner,
+        startAtEnd: false,
+        metadata: jobMetadata(command.context, 'PullUpdateSessionFile'),
+        stage: (onChunk) => this.stage(file, command.transferId, onChunk, signal),
+        endOf: (error) => {
+          // Aborted on purpose: nothing to record (unwanted) or left for a resume (shutdown).
+          if (signal.aborted) return undefined;
+          if (error instanceof TooLong) return { how: 'too_long' };
+          if (isStorageFull(error)) return { how: 'storage_full' };
+          if (error instanceof PullSourceError && error.permanent) return { how: 'source_refused' };
+          return { how: 'cut', lastAttempt: command.lastAttempt };
         },
-        metadata,
-      );
-      return decided.state.status === 'ERROR' ? 'failed' : 'received';
+      });
+      switch (outcome.kind) {
+        case 'received':
+          return outcome.decided.state.status === 'ERROR' ? 'failed' : 'received';
+        case 'failed':
+          return 'failed';
+        case 'kept':
+          throw new Error(`pull ${command.transferId} kept its bytes for a resume only clients do`);
+      }
     } catch (error) {
-      if (unwanted.signal.aborted) return 'skipped';
-      if (command.shutdown.aborted) throw error;
-      const reason = this.reasonOf(file, error);
-      if (reason === undefined && !command.lastAttempt) throw error;
-      await this.decisions.failTransfer(
-        { sessionId: file.sessionId, name: file.name, transferId: command.transferId },
-        reason ?? this.unexpected(file, error),
-        metadata,
-      );
-      return 'failed';
+      // The session ended or dropped the file before or while the bytes came.
+      if (unwanted.signal.aborted || error instanceof DomainError) return 'skipped';
+      throw error;
     } finally {
       clearInterval(watch);
     }
+  }
+
+  /** Fetches the source into staging, resuming from the bytes already there. */
+  private async stage(
+    file: SessionFileView,
+    transferId: string,
+    onChunk: (bytes: number) => void,
+    signal: AbortSignal,
+  ): Promise<StagedTransfer> {
+    const source = await openPullSource({
+      uri: (await this.secrets.uriOf(transferId)) ?? file.sourceEndpoint!.uri,
+      ...(file.sourceEndpoint?.sslCertificateThumbprint === undefined
+        ? {}
+        : { thumbprint: file.sourceEndpoint.sslCertificateThumbprint }),
+      offset: await this.storage.stagedSize(file.sessionId, transferId),
+      policy: this.policy,
+      importRoots: this.config.importRoots,
+      datastores: this.config.datastores,
+      stallMs: this.config.pullStallSeconds * 1000,
+      signal,
+    });
+    const staged = await this.writer.stage({
+      sessionId: file.sessionId,
+      transferId,
+      ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
+      ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
+      offset: source.resumedFrom,
+      body: source.body,
+      onChunk,
+      signal,
+    });
+    return {
+      staged,
+      warnings: source.warnings.map((warning): SourceWarning => ({
+        type: warning.type,
+        message: message(
+          `com.vmware.vdcs.cls-main.${warning.type.toLowerCase()}`,
+          warning.message,
+          [file.name],
+        ),
+      })),
+    };
   }
 
   /** The file a transfer id still names, while its session wants the bytes (`wantedTransfer`). */
@@ -167,33 +170,5 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
     });
     if (!target.wanted) return undefined;
     return { file: sessionFileFromState(target.session, target.file), owner: target.session.owner };
-  }
-
-  /** Permanent causes as the user should read them; undefined when another attempt may succeed. */
-  private reasonOf(file: SessionFileView, error: unknown): Message | undefined {
-    if (error instanceof TooLong) {
-      return message(
-        'com.vmware.vdcs.cls-main.file_too_long',
-        `File ${file.name}: the source sent more than the declared ${file.declaredSize} bytes.`,
-        [file.name, String(file.declaredSize)],
-      );
-    }
-    if (error instanceof PullSourceError && error.permanent) {
-      return message(
-        'com.vmware.vdcs.cls-main.file_pull_failed',
-        `File ${file.name}: ${error.message}`,
-        [file.name, error.message],
-      );
-    }
-    return undefined;
-  }
-
-  private unexpected(file: SessionFileView, error: unknown): Message {
-    const cause = error instanceof Error ? error.message : String(error);
-    return message(
-      'com.vmware.vdcs.cls-main.file_pull_failed',
-      `File ${file.name}: the transfer kept failing; last error: ${cause}`,
-      [file.name, cause],
-    );
   }
 }

@@ -6,9 +6,16 @@ import type { AppConfig } from '@cls/config';
 import { APP_CONFIG } from '@cls/config';
 import type { Correlation } from '@cls/context';
 import { correlationOf } from '@cls/context';
-import type { ActiveUpdateSession, Message, UpdateSessionState } from '@cls/domain';
+import type {
+  ActiveUpdateSession,
+  BodyEnd,
+  FailedBecause,
+  Message,
+  UpdateSessionState,
+} from '@cls/domain';
 import {
   ConcurrentChange,
+  DomainError,
   fileAlreadyReceived,
   InsufficientStorage,
   invalidArgument,
@@ -17,15 +24,15 @@ import {
   wantedTransfer,
 } from '@cls/domain';
 import type { EventMetadata } from '@cls/event-store';
-import type { ContentRange, StagedBytes } from '@cls/transfer';
+import type { ContentRange } from '@cls/transfer';
 import {
   ContentStorage,
   DataPlaneTokens,
+  isStorageFull,
   parseContentRange,
   PastRangeEnd,
   StagingWriter,
   TooLong,
-  UploadActivity,
 } from '@cls/transfer';
 
 import type { SessionFileView } from '../queries/update-session-file.queries';
@@ -33,7 +40,7 @@ import {
   sessionFileFromState,
   UpdateSessionFileQueries,
 } from '../queries/update-session-file.queries';
-import type { TransferCommand } from './transfer-decisions';
+import { FileTransfers, transferFailureReason } from './file-transfer';
 import { TransferDecisions } from './transfer-decisions';
 
 export interface UploadRequest extends Correlation {
@@ -65,10 +72,20 @@ function isDisconnect(error: unknown): boolean {
   );
 }
 
-/** The file system has no room left (or the quota is used up). */
-function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
+/** How an upload's body ended, from what its stage threw; undefined for the service's own errors. */
+function uploadEndOf(error: unknown): BodyEnd | undefined {
+  if (error instanceof TooLong) return { how: 'too_long' };
+  if (isStorageFull(error)) return { how: 'storage_full' };
+  if (error instanceof PastRangeEnd) return { how: 'past_range_end' };
+  if (isDisconnect(error)) return { how: 'cut' };
+  return undefined;
+}
+
+/** The answer to an upload whose file failed: 507 for a full disk, else 400. */
+function failedUpload(because: FailedBecause, reason: Message): DomainError {
+  return because === 'storage_full'
+    ? new InsufficientStorage(reason)
+    : invalidArgument('upload', reason.defaultMessage);
 }
 
 /** The PUSH file `name` of transfer `transferId`, if its session still takes its bytes. */
@@ -99,9 +116,9 @@ export class UploadService {
     private readonly tokens: DataPlaneTokens,
     private readonly files: UpdateSessionFileQueries,
     private readonly storage: ContentStorage,
-    private readonly activity: UploadActivity,
     private readonly writer: StagingWriter,
     private readonly decisions: TransferDecisions,
+    private readonly transfers: FileTransfers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -208,75 +225,66 @@ export class UploadService {
       request.contentLength !== undefined &&
       offset + request.contentLength > file.declaredSize
     ) {
-      await this.failTooLong(file, metadata);
-    }
-    const start: TransferCommand = {
-      type: 'StartUpdateSessionFileTransfer',
-      name: file.name,
-      transferId,
-    };
-    const startDeferred =
-      request.contentLength !== undefined && request.contentLength <= DEFERRED_START_MAX_BYTES;
-    if (!startDeferred) await this.decisions.decide(file.sessionId, [start], metadata);
-    // Whatever ends the body short, the file is then in transfer and resumable.
-    const recordStart = async (): Promise<void> => {
-      if (startDeferred) await this.decisions.decide(file.sessionId, [start], metadata);
-    };
-
-    let staged: StagedBytes;
-    try {
-      staged = await this.writer.stage({
-        sessionId: file.sessionId,
-        transferId,
-        ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
-        ...(file.expectedChecksum === undefined ? {} : { expectedChecksum: file.expectedChecksum }),
-        offset,
-        ...(range === undefined ? {} : { end: range.last + 1 }),
-        body: request.body,
-        onChunk: this.activity.tracker(session, 'upload'),
-      });
-    } catch (error) {
-      if (error instanceof TooLong) return this.failTooLong(file, metadata);
-      if (isDiskFull(error)) return this.failDiskFull(file, metadata);
-      if (error instanceof PastRangeEnd) {
-        // What came within the range is kept, for a resume; nothing past it was written.
-        await recordStart();
-        throw invalidArgument(
-          'Content-Range',
-          `the body goes past the range's last byte ${range!.last}`,
-        );
-      }
-      if (isDisconnect(error)) {
-        await recordStart();
-        return {
-          kind: 'partial',
-          received: await this.storage.stagedSize(file.sessionId, transferId),
-        };
-      }
-      // The session may have ended under the request (expired, canceled) and its staging with
-      // it: then the answer is the one any request after the end gets, never a 500.
-      receivingFile(await this.decisions.current(file.sessionId), file.name, transferId);
-      throw error;
-    }
-    const received = staged.received;
-    if (range !== undefined && (range.total === undefined || received < range.total)) {
-      staged.discard();
-      await recordStart();
-      return { kind: 'partial', received };
-    }
-    const decided = await this.decisions.recordReceived(
-      { sessionId: file.sessionId, name: file.name, transferId },
-      { size: received, digests: await staged.digests() },
-      metadata,
-      startDeferred ? [start] : [],
-    );
-    if (decided.state.status === 'ERROR') {
-      throw invalidArgument(
-        'upload',
-        decided.state.errorMessage?.defaultMessage ?? 'the upload failed',
+      // Announced too long: failed before a byte is read.
+      const reason = transferFailureReason('PUSH', file, { how: 'too_long' });
+      await this.decisions.failTransfer(
+        { sessionId: file.sessionId, name: file.name, transferId },
+        reason,
+        metadata,
       );
+      throw failedUpload('file_too_long', reason);
     }
-    return { kind: 'complete' };
+    const outcome = await this.transfers
+      .run({
+        source: 'PUSH',
+        file: { ...file, transferId },
+        owner: session.owner,
+        startAtEnd:
+          request.contentLength !== undefined && request.contentLength <= DEFERRED_START_MAX_BYTES,
+        metadata,
+        stage: async (onChunk) => ({
+          staged: await this.writer.stage({
+            sessionId: file.sessionId,
+            transferId,
+            ...(file.declaredSize === undefined ? {} : { declaredSize: file.declaredSize }),
+            ...(file.expectedChecksum === undefined
+              ? {}
+              : { expectedChecksum: file.expectedChecksum }),
+            offset,
+            ...(range === undefined ? {} : { end: range.last + 1 }),
+            body: request.body,
+            onChunk,
+          }),
+          ...(range === undefined ? {} : { range: { total: range.total ?? null } }),
+        }),
+        endOf: uploadEndOf,
+      })
+      .catch(async (error: unknown) => {
+        // The session may have ended under the request (expired, canceled) and its staging
+        // with it: then the answer is the one any request after the end gets, never a 500.
+        if (!(error instanceof DomainError))
+          receivingFile(await this.decisions.current(file.sessionId), file.name, transferId);
+        throw error;
+      });
+    switch (outcome.kind) {
+      case 'received':
+        if (outcome.decided.state.status === 'ERROR') {
+          throw invalidArgument(
+            'upload',
+            outcome.decided.state.errorMessage?.defaultMessage ?? 'the upload failed',
+          );
+        }
+        return { kind: 'complete' };
+      case 'kept':
+        if (outcome.refusing === 'past_range_end')
+          throw invalidArgument(
+            'Content-Range',
+            `the body goes past the range's last byte ${range!.last}`,
+          );
+        return { kind: 'partial', received: outcome.received };
+      case 'failed':
+        throw failedUpload(outcome.because, outcome.reason);
+    }
   }
 
   /** The file a token grants, if its session still takes bytes; anything else is 404 (§7.1). */
@@ -325,35 +333,5 @@ export class UploadService {
         `covers ${range.last - range.first + 1} bytes but the body has ${contentLength}`,
       );
     }
-  }
-
-  private async failTooLong(file: SessionFileView, metadata: EventMetadata): Promise<never> {
-    const reason = message(
-      'com.vmware.vdcs.cls-main.file_too_long',
-      `File ${file.name}: received more than the declared ${file.declaredSize} bytes.`,
-      [file.name, String(file.declaredSize)],
-    );
-    await this.failTransfer(file, reason, metadata);
-    throw invalidArgument('upload', reason.defaultMessage);
-  }
-
-  /** The storage filled up under the body: the file and its session end ERROR, the space is freed. */
-  private async failDiskFull(file: SessionFileView, metadata: EventMetadata): Promise<never> {
-    const reason = message(
-      'com.vmware.vdcs.cls-main.storage_full',
-      `File ${file.name}: the service's storage is full; its bytes were discarded.`,
-      [file.name],
-    );
-    await this.failTransfer(file, reason, metadata);
-    throw new InsufficientStorage(reason);
-  }
-
-  /** Fails the file's transfer, which ends the session ERROR, and frees what it staged. */
-  private failTransfer(file: SessionFileView, reason: Message, metadata: EventMetadata) {
-    return this.decisions.failTransfer(
-      { sessionId: file.sessionId, name: file.name, transferId: file.transferId! },
-      reason,
-      metadata,
-    );
   }
 }
