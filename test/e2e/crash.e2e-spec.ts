@@ -212,6 +212,49 @@ describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
     });
   });
 
+  it("SIGKILL during an OVF package's complete (files moved): after restart the package is judged from where its files are and commits", async () => {
+    const crashing = await ServiceProcess.api({
+      ...deployment.env,
+      CLS_FAILPOINTS: 'complete:files-moved',
+    });
+    const driver = new ContentLibraryDriver('api', deployment.alice.withBaseUrl(crashing.baseUrl));
+    const { itemId } = await driver.newLibraryItem({ name: 'vm', type: 'ovf' });
+    const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
+    const disk = randomBytes(30_000);
+    const descriptor = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+  <References><File ovf:href="disk1.vmdk" ovf:id="file1"/></References>
+  <VirtualSystem ovf:id="vm"/>
+</Envelope>
+`);
+    // SHA-512 is no digest an upload keeps: the adapter reads the disk's bytes to check it.
+    const sha512 = (bytes: Buffer) => createHash('sha512').update(bytes).digest('hex');
+    const manifest = Buffer.from(
+      `SHA512(vm.ovf)= ${sha512(descriptor)}\nSHA512(disk1.vmdk)= ${sha512(disk)}\n`,
+    );
+    // The manifest comes before the descriptor (DSP0243).
+    for (const [name, bytes] of [
+      ['vm.mf', manifest],
+      ['vm.ovf', descriptor],
+      ['disk1.vmdk', disk],
+    ] as const) {
+      const info = driver.value<FileInfo>(
+        await driver.addFile(sessionId, { name, source_type: 'PUSH', size: bytes.length }),
+      );
+      expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
+    }
+    await expect(driver.action(sessionId, 'complete')).rejects.toThrow();
+    expect(await crashing.stop()).toBeNull();
+
+    const after = new ContentLibraryDriver('api', deployment.alice);
+    expect(after.value<{ state: string }>(await after.getSession(sessionId)).state).toBe('ACTIVE');
+    expect((await after.action(sessionId, 'complete')).status).toBe(204);
+    expect((await itemContent(after, itemId)).files.sort()).toEqual([
+      ['disk1.vmdk', sha1(disk)],
+      ['vm.ovf', sha1(descriptor)],
+    ]);
+  });
+
   it('SIGKILL during complete, then cancel: the files it moved into storage are collected', async () => {
     const crashing = await ServiceProcess.api({
       ...deployment.env,

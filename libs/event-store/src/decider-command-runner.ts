@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Decider, DomainEvent } from '@cls/domain';
-import { fold, message, ResourceBusy } from '@cls/domain';
+import { concurrentModification, fold } from '@cls/domain';
 
 import type {
   EventMetadata,
@@ -221,15 +221,7 @@ export class DeciderCommandRunner {
         if (!(error instanceof VersionConflict)) throw error;
         for (const streamId of [error.streamId, ...scope.loaded.keys()])
           this.cache?.forget(streamId);
-        if (attempt >= this.options.maxAttempts) {
-          throw new ResourceBusy(
-            message(
-              'com.vmware.vdcs.cls-main.concurrent_modification',
-              `The object is being modified by other requests; retried ${attempt} times.`,
-              [String(attempt)],
-            ),
-          );
-        }
+        if (attempt >= this.options.maxAttempts) throw concurrentModification(attempt);
         await sleep(Math.random() * 5 * attempt);
       }
     }

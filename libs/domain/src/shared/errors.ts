@@ -134,6 +134,17 @@ export function invalidSessionState(
   );
 }
 
+/** Other writers kept changing what a command decides on, `attempts` times over. */
+export function concurrentModification(attempts: number): ResourceBusy {
+  return new ResourceBusy(
+    message(
+      `${CLS}.concurrent_modification`,
+      `The object is being modified by other requests; retried ${attempts} times.`,
+      [String(attempts)],
+    ),
+  );
+}
+
 export function invalidArgument(what: string, reason: string): InvalidArgument {
   return new InvalidArgument(
     message(`${CLS}.invalid_argument`, `Invalid ${what}: ${reason}`, [what, reason]),

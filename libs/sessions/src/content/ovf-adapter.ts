@@ -82,17 +82,38 @@ export class OvfAdapter {
     };
   }
 
-  /** Where a session file's bytes are now: staged for this session, or stored for the item. */
-  async pathOf(session: ActiveUpdateSession, file: SessionFile): Promise<string> {
-    if (file.sourceType !== 'NONE' && file.transferId !== undefined) {
-      return this.storage.stagingPath(session.sessionId, file.transferId);
-    }
+  /**
+   * Reads a session file's bytes where they are now: staged for this session, or stored for the
+   * item (an untouched file, or one a completion moved into place before it had to start over).
+   */
+  private async readBytes<T>(
+    session: ActiveUpdateSession,
+    file: SessionFile,
+    read: (path: string) => Promise<T>,
+  ): Promise<T> {
+    if (file.sourceType === 'NONE' || file.transferId === undefined)
+      return read(await this.storedPath(session, file, file.storageKey));
+    const { transferId } = file;
+    return read(this.storage.stagingPath(session.sessionId, transferId)).catch(
+      async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        const key = this.storage.storageKey(session.libraryItemId, file.name, transferId);
+        return read(await this.storedPath(session, file, key));
+      },
+    );
+  }
+
+  private async storedPath(
+    session: ActiveUpdateSession,
+    file: SessionFile,
+    storageKey: string | undefined,
+  ): Promise<string> {
     const item = await this.items.require(session.libraryItemId);
     const library = await this.libraries.find(item.libraryId);
-    if (!library || file.storageKey === undefined) throw notFound('file', file.name);
+    if (!library || storageKey === undefined) throw notFound('file', file.name);
     return this.storage.storedPath(
       this.storage.libraryFolder(library.id, library.storageBacking),
-      file.storageKey,
+      storageKey,
     );
   }
 
@@ -103,7 +124,7 @@ export class OvfAdapter {
     limit: number,
   ): Promise<string | undefined> {
     if ((file.size ?? 0) > limit) return undefined;
-    return readFile(await this.pathOf(session, file), 'utf8');
+    return this.readBytes(session, file, (path) => readFile(path, 'utf8'));
   }
 
   /**
@@ -119,9 +140,12 @@ export class OvfAdapter {
     const algorithm: ChecksumAlgorithm | undefined = manifest?.get(file.name)?.algorithm;
     if (algorithm === undefined || file.status !== 'READY' || digests[algorithm] !== undefined)
       return digests;
-    const hash = createHash(NODE_HASH_NAME[algorithm]);
-    await pipeline(createReadStream(await this.pathOf(session, file)), hash);
-    return { ...digests, [algorithm]: hash.digest('hex') };
+    const digest = await this.readBytes(session, file, async (path) => {
+      const hash = createHash(NODE_HASH_NAME[algorithm]);
+      await pipeline(createReadStream(path), hash);
+      return hash.digest('hex');
+    });
+    return { ...digests, [algorithm]: digest };
   }
 }
 
