@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ContentLibraryDriver, upload } from '@cls/testing';
+import type { SourceServer } from '@cls/testing';
+import { ContentLibraryDriver, eventually, startSourceServer, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -27,13 +28,19 @@ function smallFileSystem(): string | undefined {
 
 const storage = smallFileSystem();
 let deployment: Deployment;
+let source: SourceServer;
 
 beforeAll(async () => {
-  if (storage) deployment = await startDeployment('e2e_disk_full', { STORAGE_ROOT: storage });
+  if (!storage) return;
+  source = await startSourceServer({ size: 2 * STORAGE_BYTES });
+  deployment = await startDeployment('e2e_disk_full', {
+    STORAGE_ROOT: storage,
+    PULL_ALLOWED_NETWORKS: '127.0.0.0/8',
+  });
 });
 
 afterAll(async () => {
-  await deployment?.stop();
+  await Promise.all([deployment?.stop(), source?.close()]);
   if (storage) {
     execFileSync('umount', [storage]);
     rmSync(storage, { recursive: true, force: true });
@@ -48,7 +55,7 @@ const freeBytes = (path: string) => {
 if (!storage) {
   it.skip('disk full (needs root to mount a small tmpfs; skipped here)', () => undefined);
 } else {
-  describe('storage full during an upload', () => {
+  describe('storage full during an upload or a pull', () => {
     it('answers 507 naming the cause, fails the file and frees its bytes at once; others upload after', async () => {
       const alice = new ContentLibraryDriver('api', deployment.alice);
       const freeBefore = freeBytes(storage);
@@ -81,6 +88,38 @@ if (!storage) {
       );
       expect((await upload(smallFile.upload_endpoint.uri, small)).status).toBe(200);
       expect((await alice.action(next, 'complete')).status).toBe(alice.ok('void'));
+    });
+
+    it('a pull that fills the storage fails its file at once, naming the cause, and frees its bytes', async () => {
+      const alice = new ContentLibraryDriver('api', deployment.alice);
+      const freeBefore = freeBytes(storage);
+      const { itemId } = await alice.newLibraryItem({ name: 'too-big-pull' });
+      const session = alice.value<string>(await alice.createSession({ library_item_id: itemId }));
+      expect(
+        (
+          await alice.addFile(session, {
+            name: 'big.iso',
+            source_type: 'PULL',
+            source_endpoint: { uri: `${source.baseUrl}/file.bin` },
+          })
+        ).status,
+      ).toBe(alice.ok('create'));
+
+      const info = await eventually(
+        async () =>
+          alice.value<{ status: string; error_message?: { id: string } }>(
+            await alice.getFile(session, 'big.iso'),
+          ),
+        (file) => file.status === 'ERROR',
+        { what: 'the pull failed', timeoutMs: 20_000 },
+      );
+      expect(info.error_message?.id).toBe('com.vmware.vdcs.cls-main.storage_full');
+      expect(alice.value<{ state: string }>(await alice.getSession(session)).state).toBe('ERROR');
+      await eventually(
+        async () => freeBytes(storage),
+        (free) => free >= freeBefore - 64 * 1024,
+        { what: 'the staged bytes freed' },
+      );
     });
   });
 }
