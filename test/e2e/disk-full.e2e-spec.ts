@@ -116,7 +116,7 @@ if (!storage) {
       expect(info.error_message?.id).toBe('com.vmware.vdcs.cls-main.storage_full');
       expect(alice.value<{ state: string }>(await alice.getSession(session)).state).toBe('ERROR');
       await eventually(
-        async () => freeBytes(storage),
+        () => freeBytes(storage),
         (free) => free >= freeBefore - 64 * 1024,
         { what: 'the staged bytes freed' },
       );
