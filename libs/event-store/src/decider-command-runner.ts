@@ -195,6 +195,21 @@ export class DeciderCommandRunner {
     return loaded;
   }
 
+  /**
+   * The state this process last decided on or read for a stream, else read now: for work done
+   * ahead of a plan that then requires the version it was done for (the commit proves it, and a
+   * stale state costs a conflict, which forgets it).
+   */
+  async lastKnown<S, C, E extends DomainEvent>(
+    decider: Decider<S, C, E>,
+    id: string,
+  ): Promise<{ state: S; version: number }> {
+    const known = this.cache?.get(streamIdOf(decider.streamType, id)) as
+      | { state: S; version: number }
+      | undefined;
+    return known ?? this.load(decider, id);
+  }
+
   async execute<S, C, E extends DomainEvent>(
     decider: Decider<S, C, E>,
     id: string,

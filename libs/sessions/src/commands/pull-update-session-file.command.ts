@@ -87,7 +87,7 @@ export class PullUpdateSessionFileHandler implements ICommandHandler<PullUpdateS
       const outcome = await this.transfers.run({
         source: 'PULL',
         file: { ...file, transferId: command.transferId },
-        owner,
+        session: { owner },
         startAtEnd: false,
         metadata: jobMetadata(command.context, 'PullUpdateSessionFile'),
         stage: (onChunk) => this.stage(file, command.transferId, onChunk, signal),

@@ -147,7 +147,7 @@ export class UpdateSessionCompletion {
    * files to be stored into place.
    */
   private async prepare(command: CompleteUpdateSession): Promise<PreparedCompletion> {
-    const { state: session, version } = await this.runner.load(
+    const { state: session, version } = await this.runner.lastKnown(
       updateSessionDecider,
       command.sessionId,
     );
@@ -163,7 +163,7 @@ export class UpdateSessionCompletion {
     if (!completes) return { version, command: judged };
 
     const item = liveItem(
-      (await this.runner.load(libraryItemDecider, session.libraryItemId)).state,
+      (await this.runner.lastKnown(libraryItemDecider, session.libraryItemId)).state,
       session.libraryItemId,
     );
     const folder = await this.folders.folderOf(item.libraryId);

@@ -65,8 +65,11 @@ export interface StagedTransfer {
 export interface TransferRun {
   readonly source: 'PUSH' | 'PULL';
   readonly file: TransferredFile & { readonly declaredSize?: number };
-  /** The session's owner, whose session and login the transfer's activity keeps alive. */
-  readonly owner: string;
+  /**
+   * The session's owner, whose session and login the transfer's activity keeps alive, and its
+   * deadline when known (a fresh one needs no refresh yet).
+   */
+  readonly session: { readonly owner: string; readonly expiresAt?: string };
   /**
    * The start is recorded with the receipt (a small upload: one transaction in all), or else
    * before the bytes flow, so the file shows TRANSFERRING meanwhile.
@@ -112,7 +115,7 @@ export class FileTransfers {
     };
     if (!run.startAtEnd) await this.decisions.decide(file.sessionId, [start], metadata);
     const onChunk = this.activity.tracker(
-      { sessionId: file.sessionId, owner: run.owner },
+      { ...run.session, sessionId: file.sessionId },
       run.source === 'PUSH' ? 'upload' : 'pull',
     );
     let staged: StagedTransfer | undefined;

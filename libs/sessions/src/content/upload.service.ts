@@ -238,7 +238,7 @@ export class UploadService {
       .run({
         source: 'PUSH',
         file: { ...file, transferId },
-        owner: session.owner,
+        session,
         startAtEnd:
           request.contentLength !== undefined && request.contentLength <= DEFERRED_START_MAX_BYTES,
         metadata,
