@@ -205,8 +205,7 @@ export class DeciderCommandRunner {
     id: string,
   ): Promise<{ state: S; version: number }> {
     const known = this.cache?.get(streamIdOf(decider.streamType, id)) as
-      | { state: S; version: number }
-      | undefined;
+      { state: S; version: number } | undefined;
     return known ?? this.load(decider, id);
   }
 
