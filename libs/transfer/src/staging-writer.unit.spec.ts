@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 
 import { loadConfig } from '@cls/config';
+import { eventually } from '@cls/testing';
 
 import { ContentStorage } from './content-storage';
 import { HashWorkerPool } from './hash-worker-pool';
@@ -31,9 +32,9 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 // Small bodies are gathered and written at once, large ones streamed: both must stage the same.
 describe.each([
-  ['small (gathered)', 1000],
-  ['large (streamed)', 300_000],
-])('StagingWriter, a %s body', (_kind, size) => {
+  ['small (gathered)', 1000, false],
+  ['large (streamed)', 300_000, true],
+])('StagingWriter, a %s body', (_kind, size, streamed) => {
   const sessionId = randomUUID();
 
   it('stages the whole body with its digests', async () => {
@@ -55,15 +56,28 @@ describe.each([
   it('keeps what arrived before the body broke off, for a resume', async () => {
     const bytes = randomBytes(size);
     const transferId = randomUUID();
+    const path = storage.stagingPath(sessionId, transferId);
     const body = new PassThrough();
-    const staging = writer.stage({ sessionId, transferId, declaredSize: size, offset: 0, body });
+    let seen = 0;
+    const staging = writer.stage({
+      sessionId,
+      transferId,
+      declaredSize: size,
+      offset: 0,
+      body,
+      onChunk: (bytes) => (seen += bytes),
+    });
     body.write(bytes.subarray(0, 400));
-    setTimeout(() => body.destroy(new Error('aborted')), 20);
+    // Arrived: taken by the stage, and (a streamed body) written through to the file.
+    await eventually(
+      () => seen === 400 && (!streamed || (existsSync(path) && statSync(path).size === 400)),
+      (arrived) => arrived,
+      { what: 'the first bytes staged' },
+    );
+    body.destroy(new Error('aborted'));
 
     await expect(staging).rejects.toThrow('aborted');
-    expect(readFileSync(storage.stagingPath(sessionId, transferId))).toEqual(
-      bytes.subarray(0, 400),
-    );
+    expect(readFileSync(path)).toEqual(bytes.subarray(0, 400));
   });
 
   it('refuses a body longer than declared', async () => {
