@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-import { ContentLibraryDriver, eventually, ServiceProcess, upload } from '@cls/testing';
+import {
+  ContentLibraryDriver,
+  eventually,
+  ovfDescriptor,
+  ServiceProcess,
+  upload,
+} from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -67,6 +73,20 @@ async function itemFolder(driver: ContentLibraryDriver, itemId: string): Promise
     await driver.itemStorage(itemId, 'disk.vmdk'),
   );
   return dirname(fileURLToPath(storage!.storage_uris[0]!));
+}
+
+/** Adds each file to the session as PUSH and uploads its bytes, in order. */
+async function pushFiles(
+  driver: ContentLibraryDriver,
+  sessionId: string,
+  files: readonly (readonly [string, Buffer])[],
+): Promise<void> {
+  for (const [name, bytes] of files) {
+    const info = driver.value<FileInfo>(
+      await driver.addFile(sessionId, { name, source_type: 'PUSH', size: bytes.length }),
+    );
+    expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
+  }
 }
 
 /** Triggers the item's garbage collection: a download session's end asks for one. */
@@ -170,15 +190,10 @@ describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
     const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
     const replacement = randomBytes(20_000);
     const extra = randomBytes(3_000);
-    for (const [name, bytes] of [
+    await pushFiles(driver, sessionId, [
       ['disk.vmdk', replacement],
       ['extra.nvram', extra],
-    ] as const) {
-      const info = driver.value<FileInfo>(
-        await driver.addFile(sessionId, { name, source_type: 'PUSH', size: bytes.length }),
-      );
-      expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
-    }
+    ]);
     await expect(driver.action(sessionId, 'complete')).rejects.toThrow();
     expect(await crashing.stop()).toBeNull();
 
@@ -221,28 +236,18 @@ describe('crashes lose nothing acknowledged and apply nothing half-way', () => {
     const { itemId } = await driver.newLibraryItem({ name: 'vm', type: 'ovf' });
     const sessionId = driver.value<string>(await driver.createSession({ library_item_id: itemId }));
     const disk = randomBytes(30_000);
-    const descriptor = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
-  <References><File ovf:href="disk1.vmdk" ovf:id="file1"/></References>
-  <VirtualSystem ovf:id="vm"/>
-</Envelope>
-`);
+    const descriptor = ovfDescriptor(['disk1.vmdk']);
     // SHA-512 is no digest an upload keeps: the adapter reads the disk's bytes to check it.
     const sha512 = (bytes: Buffer) => createHash('sha512').update(bytes).digest('hex');
     const manifest = Buffer.from(
       `SHA512(vm.ovf)= ${sha512(descriptor)}\nSHA512(disk1.vmdk)= ${sha512(disk)}\n`,
     );
     // The manifest comes before the descriptor (DSP0243).
-    for (const [name, bytes] of [
+    await pushFiles(driver, sessionId, [
       ['vm.mf', manifest],
       ['vm.ovf', descriptor],
       ['disk1.vmdk', disk],
-    ] as const) {
-      const info = driver.value<FileInfo>(
-        await driver.addFile(sessionId, { name, source_type: 'PUSH', size: bytes.length }),
-      );
-      expect((await upload(info.upload_endpoint!.uri, bytes)).status).toBe(200);
-    }
+    ]);
     await expect(driver.action(sessionId, 'complete')).rejects.toThrow();
     expect(await crashing.stop()).toBeNull();
 

@@ -5,7 +5,7 @@ import { buffer } from 'node:stream/consumers';
 import { pack } from 'tar-stream';
 
 import type { Style } from '@cls/testing';
-import { ContentLibraryDriver, eventually, upload } from '@cls/testing';
+import { ContentLibraryDriver, eventually, ovfDescriptor, upload } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -19,20 +19,6 @@ beforeAll(async () => {
 afterAll(() => deployment?.stop());
 
 const disks = { 'disk1.vmdk': randomBytes(70_000), 'disk2.vmdk': randomBytes(50_000) };
-
-function descriptor(references: readonly string[]): Buffer {
-  const files = references
-    .map((href, index) => `<File ovf:href="${href}" ovf:id="file${index + 1}"/>`)
-    .join('\n    ');
-  return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
-  <References>
-    ${files}
-  </References>
-  <VirtualSystem ovf:id="vm"/>
-</Envelope>
-`);
-}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -81,7 +67,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
 
   it('lists a referenced disk that was never added as missing and refuses complete until it is', async () => {
     const { item, session } = await ovfSession();
-    await push(session, 'vm.ovf', descriptor(Object.keys(disks)));
+    await push(session, 'vm.ovf', ovfDescriptor(Object.keys(disks)));
     await push(session, 'disk1.vmdk', disks['disk1.vmdk']);
     expect(await validation(session)).toEqual({
       has_errors: true,
@@ -106,7 +92,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
       `SHA2-256(disk2.vmdk) = ${sha256(disks['disk2.vmdk'])}`,
     ].join('\r\n');
     await push(session, 'vm.mf', Buffer.from(manifest));
-    await push(session, 'vm.ovf', descriptor(Object.keys(disks)));
+    await push(session, 'vm.ovf', ovfDescriptor(Object.keys(disks)));
     for (const [name, bytes] of Object.entries(disks)) await push(session, name, bytes);
     const result = await validation(session);
     expect(result.missing_files).toEqual([]);
@@ -131,7 +117,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
     async function packageWith(manifest: string): Promise<{ session: string; result: Validation }> {
       const { session } = await ovfSession();
       await push(session, 'vm.mf', Buffer.from(manifest));
-      await push(session, 'vm.ovf', descriptor(Object.keys(disks)));
+      await push(session, 'vm.ovf', ovfDescriptor(Object.keys(disks)));
       for (const [name, bytes] of Object.entries(disks)) await push(session, name, bytes);
       return { session, result: await validation(session) };
     }
@@ -156,7 +142,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
       .map(([name, bytes]) => `SHA256(${name})= ${sha256(bytes)}`)
       .join('\n');
     await push(session, 'vm.mf', Buffer.from(manifest));
-    await push(session, 'vm.ovf', descriptor(Object.keys(disks)));
+    await push(session, 'vm.ovf', ovfDescriptor(Object.keys(disks)));
     for (const [name, bytes] of Object.entries(disks)) await push(session, name, bytes);
     expect((await validation(session)).has_errors).toBe(false);
     expect((await alice.action(session, 'complete')).status).toBe(alice.ok('void'));
@@ -165,7 +151,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
 
   it('unpacks an uploaded .ova into its files', async () => {
     const { item, session } = await ovfSession();
-    await push(session, 'vm.ova', await ova(descriptor(Object.keys(disks))));
+    await push(session, 'vm.ova', await ova(ovfDescriptor(Object.keys(disks))));
     expect((await alice.action(session, 'complete')).status).toBe(alice.ok('void'));
     await eventually(
       async () => alice.value<{ state: string }>(await alice.getSession(session)).state,
@@ -177,7 +163,7 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
     expect(files.map((file) => [file.name, file.size]).sort()).toEqual([
       ['disk1.vmdk', disks['disk1.vmdk'].length],
       ['disk2.vmdk', disks['disk2.vmdk'].length],
-      ['vm.ovf', descriptor(Object.keys(disks)).length],
+      ['vm.ovf', ovfDescriptor(Object.keys(disks)).length],
     ]);
   });
 

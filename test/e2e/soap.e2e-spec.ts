@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-import { HttpClient, startSourceServer } from '@cls/testing';
+import { HttpClient, ovfDescriptor, startSourceServer } from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -146,12 +146,7 @@ describe('vim25 SOAP at /sdk', () => {
     const folder = join(home, 'tiny');
     mkdirSync(folder);
     const disk = randomBytes(70_000);
-    const descriptor = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
-<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
-  <References><File ovf:href="disk1.vmdk" ovf:id="file1"/></References>
-  <VirtualSystem ovf:id="vm"/>
-</Envelope>
-`);
+    const descriptor = ovfDescriptor(['disk1.vmdk']);
     const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
     writeFileSync(join(folder, 'tiny.ovf'), descriptor);
     writeFileSync(join(folder, 'disk1.vmdk'), disk);

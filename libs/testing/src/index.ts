@@ -16,3 +16,4 @@ export * from './event-stream-client';
 export * from './prometheus-text';
 export * from './private-servers';
 export * from './staging';
+export * from './ovf.fixtures';
