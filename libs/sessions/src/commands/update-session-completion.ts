@@ -10,6 +10,7 @@ import type {
 } from '@cls/domain';
 import {
   concurrentModification,
+  DomainError,
   invalidSessionState,
   isOvfMetadataFile,
   OVF_ITEM_TYPE,
@@ -56,6 +57,22 @@ class SessionMovedOn extends Error {}
 
 /** How many times `complete` prepares again for a session that keeps changing. */
 const PREPARE_ATTEMPTS = 5;
+
+/**
+ * Whether the decider completes this session now. A refusal here is no answer yet: the state may
+ * be stale, and the plan, deciding on a state the commit proves, gives the refusal or prepares
+ * again.
+ */
+function completesOn(session: UpdateSessionState, command: CompleteUpdateSession): boolean {
+  try {
+    return updateSessionDecider
+      .decide(command, session)
+      .some((event) => event.type === 'UpdateSessionCompleted');
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
 
 function liveItem<T extends { readonly status: string }>(
   item: T,
@@ -157,10 +174,7 @@ export class UpdateSessionCompletion {
       ...command,
       ...(findings === undefined ? {} : { adapterFindings: findings }),
     };
-    const completes = updateSessionDecider
-      .decide(judged, session)
-      .some((event) => event.type === 'UpdateSessionCompleted');
-    if (!completes) return { version, command: judged };
+    if (!completesOn(session, judged)) return { version, command: judged };
 
     const item = liveItem(
       (await this.runner.lastKnown(libraryItemDecider, session.libraryItemId)).state,
