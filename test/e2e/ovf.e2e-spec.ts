@@ -5,7 +5,13 @@ import { buffer } from 'node:stream/consumers';
 import { pack } from 'tar-stream';
 
 import type { Style } from '@cls/testing';
-import { ContentLibraryDriver, eventually, ovfDescriptor, upload } from '@cls/testing';
+import {
+  ContentLibraryDriver,
+  eventually,
+  hasStagedBytes,
+  ovfDescriptor,
+  upload,
+} from '@cls/testing';
 
 import type { Deployment } from './deployment';
 import { startDeployment } from './deployment';
@@ -165,6 +171,33 @@ describe.each<Style>(['rest', 'api'])('OVF items over /%s (contract §8.6)', (st
       ['disk2.vmdk', disks['disk2.vmdk'].length],
       ['vm.ovf', ovfDescriptor(Object.keys(disks)).length],
     ]);
+  });
+
+  it('an OVA that does not start with its descriptor fails its file and session, and its staged bytes go', async () => {
+    const { session } = await ovfSession();
+    const archive = pack();
+    archive.entry({ name: 'disk1.vmdk' }, disks['disk1.vmdk']);
+    archive.finalize();
+    await push(session, 'vm.ova', await buffer(archive));
+
+    const file = await eventually(
+      async () =>
+        alice.value<{ status: string; error_message?: { id: string; default_message: string } }>(
+          await alice.getFile(session, 'vm.ova'),
+        ),
+      (info) => info.status === 'ERROR',
+      { what: 'the OVA failed' },
+    );
+    expect(file.error_message).toMatchObject({
+      id: 'com.vmware.vdcs.cls-main.ova_invalid',
+      default_message: expect.stringContaining('the OVF descriptor must come first'),
+    });
+    expect(alice.value<{ state: string }>(await alice.getSession(session)).state).toBe('ERROR');
+    await eventually(
+      () => hasStagedBytes(deployment.env.STORAGE_ROOT!, session),
+      (staged) => !staged,
+      { what: 'the staged bytes discarded' },
+    );
   });
 
   it('refuses a hostile descriptor (entity expansion) as invalid, without hanging', async () => {

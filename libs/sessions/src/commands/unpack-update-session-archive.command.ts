@@ -7,14 +7,7 @@ import { Command, CommandHandler } from '@nestjs/cqrs';
 import type { JobContext } from '@cls/context';
 import { jobMetadata } from '@cls/context';
 import type { ArchiveMember } from '@cls/domain';
-import {
-  DomainError,
-  message,
-  OVF_ITEM_TYPE,
-  ovfRole,
-  transfersOf,
-  updateSessionDecider,
-} from '@cls/domain';
+import { message, OVF_ITEM_TYPE, ovfRole, updateSessionDecider } from '@cls/domain';
 import { DeciderCommandRunner } from '@cls/event-store';
 import { OvfError, unpackOva } from '@cls/ovf';
 import { ContentStorage, StagingWriter } from '@cls/transfer';
@@ -83,27 +76,15 @@ export class UnpackUpdateSessionArchiveHandler implements ICommandHandler<Unpack
       await Promise.all(
         members.map((member) => this.storage.discardTransfer(sessionId, member.transferId)),
       );
-      await this.decisions
-        .decide(
-          sessionId,
-          [
-            {
-              type: 'FailUpdateSessionFileTransfer',
-              name: archive.name,
-              transferId,
-              reason: message(
-                'com.vmware.vdcs.cls-main.ova_invalid',
-                `File ${archive.name} is not a usable OVA package: ${error.message}`,
-                [archive.name, error.message],
-              ),
-            },
-          ],
-          metadata,
-        )
-        .catch((failure: unknown) => {
-          if (!(failure instanceof DomainError)) throw failure;
-        });
-      await this.storage.discardSession(sessionId, transfersOf(state));
+      await this.decisions.failTransfer(
+        { sessionId, name: archive.name, transferId },
+        message(
+          'com.vmware.vdcs.cls-main.ova_invalid',
+          `File ${archive.name} is not a usable OVA package: ${error.message}`,
+          [archive.name, error.message],
+        ),
+        metadata,
+      );
       return;
     }
     await this.decisions.decide(

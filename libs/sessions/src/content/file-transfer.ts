@@ -17,7 +17,7 @@ import type { TransferCommand, TransferredFile } from './transfer-decisions';
 import { TransferDecisions } from './transfer-decisions';
 
 /** What a failed file says, in the words of the transfer that failed it. */
-export function transferFailureReason(
+function transferFailureReason(
   source: 'PUSH' | 'PULL',
   file: { readonly name: string; readonly declaredSize?: number },
   end: BodyEnd,
@@ -164,11 +164,23 @@ export class FileTransfers {
         };
       case 'retry':
         throw failure;
-      case 'fail': {
-        const reason = transferFailureReason(run.source, file, end, failure);
-        await this.decisions.failTransfer(file, reason, metadata);
-        return { kind: 'failed', because: verdict.because, reason };
-      }
+      case 'fail':
+        return {
+          kind: 'failed',
+          because: verdict.because,
+          reason: await this.fail(run, end, failure),
+        };
     }
+  }
+
+  /** Fails the file for a body that ended so, in the words of its kind of transfer; the reason. */
+  async fail(
+    run: Pick<TransferRun, 'source' | 'file' | 'metadata'>,
+    end: BodyEnd,
+    error?: unknown,
+  ): Promise<Message> {
+    const reason = transferFailureReason(run.source, run.file, end, error);
+    await this.decisions.failTransfer(run.file, reason, run.metadata);
+    return reason;
   }
 }

@@ -129,8 +129,9 @@ export class TransferDecisions {
     reason: Message,
     metadata: EventMetadata,
   ): Promise<void> {
+    let state: UpdateSessionState;
     try {
-      await this.decide(
+      ({ state } = await this.decide(
         file.sessionId,
         [
           {
@@ -141,13 +142,11 @@ export class TransferDecisions {
           },
         ],
         metadata,
-      );
+      ));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
+      state = await this.current(file.sessionId);
     }
-    await this.storage.discardSession(
-      file.sessionId,
-      transfersOf(await this.current(file.sessionId)),
-    );
+    await this.storage.discardSession(file.sessionId, transfersOf(state));
   }
 }

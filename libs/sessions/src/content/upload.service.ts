@@ -40,7 +40,7 @@ import {
   sessionFileFromState,
   UpdateSessionFileQueries,
 } from '../queries/update-session-file.queries';
-import { FileTransfers, transferFailureReason } from './file-transfer';
+import { FileTransfers } from './file-transfer';
 import { TransferDecisions } from './transfer-decisions';
 
 export interface UploadRequest extends Correlation {
@@ -226,11 +226,9 @@ export class UploadService {
       offset + request.contentLength > file.declaredSize
     ) {
       // Announced too long: failed before a byte is read.
-      const reason = transferFailureReason('PUSH', file, { how: 'too_long' });
-      await this.decisions.failTransfer(
-        { sessionId: file.sessionId, name: file.name, transferId },
-        reason,
-        metadata,
+      const reason = await this.transfers.fail(
+        { source: 'PUSH', file: { ...file, transferId }, metadata },
+        { how: 'too_long' },
       );
       throw failedUpload('file_too_long', reason);
     }
